@@ -1,0 +1,3 @@
+from omsctl.cli.app import main
+
+main()

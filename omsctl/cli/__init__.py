@@ -1,0 +1,1 @@
+"""Typer commands: parse options, call one service, render its result. No SQL, no rules."""

@@ -1,0 +1,113 @@
+"""One renderer for every listing: a Rich table for people, JSON, CSV or bare ids for scripts.
+
+JSON conventions (stable, for scripts): snake_case keys, money as decimal strings, times as
+ISO 8601 with offset, enums as their values.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum, StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from omsctl.domain.errors import UsageProblem
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys) for scripts.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
+IdsOpt = Annotated[bool, typer.Option("--ids", help="Print one id per line, for shell loops.")]
+
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    IDS = "ids"
+
+
+def choose(*, json: bool = False, csv: bool = False, ids: bool = False) -> Format:
+    picked = [f for f, on in ((Format.JSON, json), (Format.CSV, csv), (Format.IDS, ids)) if on]
+    if len(picked) > 1:
+        names = " and ".join(f"--{f.value}" for f in picked)
+        raise UsageProblem(f"{names} cannot be used together", hint="pick one output format")
+    return picked[0] if picked else Format.TABLE
+
+
+def jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(jsonable(value), ensure_ascii=False, indent=2) + "\n")
+
+
+def _cell(value: Any) -> str:
+    value = jsonable(value)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    header: str
+    justify: str = "left"
+
+
+def render(
+    rows: Sequence[Any],
+    columns: Sequence[Column],
+    fmt: Format,
+    *,
+    id_key: str = "id",
+    title: str | None = None,
+) -> None:
+    """Print `rows` (dataclasses or mappings) in the chosen format."""
+    if fmt is Format.JSON:
+        print_json(list(rows))
+        return
+    records: Iterable[Mapping[str, Any]] = (
+        jsonable(r) if not isinstance(r, Mapping) else r for r in rows
+    )
+    if fmt is Format.IDS:
+        for record in records:
+            sys.stdout.write(f"{record[id_key]}\n")
+        return
+    if fmt is Format.CSV:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([c.key for c in columns])
+        for record in records:
+            writer.writerow([_cell(record.get(c.key)) for c in columns])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold", box=None, pad_edge=False)
+    for column in columns:
+        table.add_column(column.header, justify=column.justify)  # type: ignore[arg-type]
+    for record in records:
+        table.add_row(*(_cell(record.get(c.key)) for c in columns))
+    Console(soft_wrap=False).print(table)

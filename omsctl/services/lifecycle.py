@@ -1,0 +1,130 @@
+"""Moving an order through its lifecycle, with its history row, in the caller's transaction.
+
+Every service that changes an order's state calls `move`; it is the one place where the
+domain's transition table meets the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from omsctl.domain import holds as hold_reasons
+from omsctl.domain.lifecycle import State, transition
+from omsctl.store.tables import Hold, Order, OrderHistory
+
+#: The timestamp column each state stamps when an order first reaches it.
+_STAMPS = {
+    State.APPROVED: "approved_at",
+    State.SHIPPED: "shipped_at",
+    State.DELIVERED: "delivered_at",
+    State.CANCELLED: "cancelled_at",
+}
+
+
+def order_ref(order: Order) -> str:
+    return order.channel_order_no or str(order.id)
+
+
+def move(
+    session: Session,
+    order: Order,
+    target: State,
+    *,
+    action: str,
+    actor: str,
+    at: datetime,
+    detail: str = "",
+) -> None:
+    """Change the order's state if the lifecycle allows it, and append the history entry."""
+    entry = transition(
+        order_ref(order),
+        State(order.state),
+        target,
+        action=action,
+        actor=actor,
+        at=at,
+        detail=detail,
+    )
+    order.state = target.value
+    order.updated_at = at
+    stamp = _STAMPS.get(target)
+    if stamp and getattr(order, stamp) is None:
+        setattr(order, stamp, at)
+    session.add(order)
+    record(session, order, entry.action, actor, at, detail, entry.from_state, entry.to_state)
+
+
+def record(
+    session: Session,
+    order: Order,
+    action: str,
+    actor: str,
+    at: datetime,
+    detail: str = "",
+    from_state: State | None = None,
+    to_state: State | None = None,
+) -> None:
+    """Append a history row; actions that do not change state keep from == to == current."""
+    current = State(order.state)
+    session.add(
+        OrderHistory(
+            order_id=order.id,
+            at=at,
+            actor=actor,
+            action=action,
+            from_state=(from_state or current).value,
+            to_state=(to_state or current).value,
+            detail=detail,
+        )
+    )
+
+
+def open_holds(session: Session, order: Order) -> list[Hold]:
+    stmt = select(Hold).where(Hold.order_id == order.id, Hold.resolved_at.is_(None))  # type: ignore[union-attr]
+    return list(session.scalars(stmt).all())
+
+
+def add_hold(
+    session: Session,
+    order: Order,
+    code: str,
+    detail: str,
+    *,
+    at: datetime,
+    sla_hours: dict[str, int],
+) -> Hold:
+    reason = hold_reasons.reason(code)
+    hours = sla_hours.get(code, reason.sla_hours)
+    hold = Hold(
+        order_id=order.id,
+        reason=code,
+        detail=detail or reason.text,
+        priority=reason.priority,
+        created_at=at,
+        due_at=at + timedelta(hours=hours),
+    )
+    session.add(hold)
+    return hold
+
+
+def resolve_holds(
+    session: Session,
+    order: Order,
+    *,
+    actor: str,
+    at: datetime,
+    resolution: str,
+    reason: str | None = None,
+) -> int:
+    """Mark the order's open holds (all, or those of one reason) resolved; returns how many."""
+    stmt = (
+        update(Hold)
+        .where(Hold.order_id == order.id, Hold.resolved_at.is_(None))  # type: ignore[union-attr]
+        .values(resolved_at=at, resolved_by=actor, resolution=resolution)
+    )
+    if reason:
+        stmt = stmt.where(Hold.reason == reason)
+    return session.execute(stmt).rowcount or 0  # type: ignore[attr-defined]

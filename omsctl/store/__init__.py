@@ -1,0 +1,1 @@
+"""Persistence: tables, the engine and its SQLite pragmas, migrations, queries that need SQL."""

@@ -1,0 +1,202 @@
+"""The tables. The schema is only ever changed by a migration in `migrations/versions`.
+
+A test compares these models with the migrated schema, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from omsctl.store.types import ExactDecimal, UTCDateTime
+
+# Named constraints, so batch migrations on SQLite can find and change them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def _money(nullable: bool = False) -> Decimal:
+    return Field(
+        default=None if nullable else Decimal("0"), sa_type=ExactDecimal, nullable=nullable
+    )
+
+
+def _time(nullable: bool = True, index: bool = False) -> datetime:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _order_fk() -> int:
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("channel", "channel_order_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(index=True)
+    channel_order_no: str = Field(index=True)
+    state: str = Field(index=True)
+    payment_status: str
+
+    buyer_name: str = ""
+    buyer_email: str = ""
+    buyer_phone: str = ""
+    ship_name: str = ""
+    ship_company: str = ""
+    ship_street1: str = ""
+    ship_street2: str = ""
+    ship_district: str = ""
+    ship_city: str = ""
+    ship_province: str = ""
+    ship_postal_code: str = ""
+    ship_country: str = ""
+    ship_phone: str = ""
+    service_level: str = ""
+    buyer_note: str = ""
+
+    currency: str = ""
+    subtotal: Decimal = _money()
+    shipping_total: Decimal = _money()
+    tax_total: Decimal = _money()
+    discount_total: Decimal = _money()
+    total: Decimal = _money()
+    refunded_total: Decimal = _money()
+
+    ordered_at: datetime = _time(nullable=False, index=True)
+    paid_at: datetime | None = _time()
+    imported_at: datetime = _time(nullable=False)
+    approved_at: datetime | None = _time()
+    shipped_at: datetime | None = _time()
+    delivered_at: datetime | None = _time()
+    cancelled_at: datetime | None = _time()
+    updated_at: datetime = _time(nullable=False)
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = _order_fk()
+    line_no: int
+    sku: str = Field(index=True)
+    title: str = ""
+    quantity: int
+    unit_price: Decimal = _money()
+    weight_kg: Decimal | None = _money(nullable=True)
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "products"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(unique=True)
+    title: str
+    barcode: str = ""
+    weight_kg: Decimal | None = _money(nullable=True)
+    length_cm: Decimal | None = _money(nullable=True)
+    width_cm: Decimal | None = _money(nullable=True)
+    height_cm: Decimal | None = _money(nullable=True)
+    traits: str = ""  # ";"-separated: fragile, liquid, valuable, ...
+    reorder_point: int = 0
+    safety_stock: int = 0
+
+
+class Warehouse(SQLModel, table=True):
+    __tablename__ = "warehouses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    country: str
+    region: str = ""
+    priority: int = 100
+
+
+class Location(SQLModel, table=True):
+    """A bin in a warehouse; pickers walk bins in `pick_sequence` order."""
+
+    __tablename__ = "locations"
+    __table_args__ = (UniqueConstraint("warehouse_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    warehouse_id: int = Field(foreign_key="warehouses.id", index=True)
+    code: str
+    zone: str = ""
+    pick_sequence: int = 0
+
+
+class StockLevel(SQLModel, table=True):
+    """Units of one SKU in one bin. The checks make overselling impossible at the database."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (
+        UniqueConstraint("sku", "location_id"),
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(index=True)
+    location_id: int = Field(foreign_key="locations.id", index=True)
+    on_hand: int = 0
+    reserved: int = 0
+
+
+class Hold(SQLModel, table=True):
+    __tablename__ = "holds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = _order_fk()
+    reason: str = Field(index=True)
+    detail: str = ""
+    priority: int
+    created_at: datetime = _time(nullable=False)
+    due_at: datetime = _time(nullable=False)
+    resolved_at: datetime | None = _time()
+    resolved_by: str | None = None
+    resolution: str | None = None
+
+
+class OrderHistory(SQLModel, table=True):
+    """Append-only: every state change and every action on an order, with who and why."""
+
+    __tablename__ = "order_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = _order_fk()
+    at: datetime = _time(nullable=False, index=True)
+    actor: str
+    action: str
+    from_state: str | None = None
+    to_state: str | None = None
+    detail: str = ""
+
+
+class Shipment(SQLModel, table=True):
+    __tablename__ = "shipments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = _order_fk()
+    carrier: str
+    service: str = ""
+    tracking_number: str | None = Field(default=None, unique=True)
+    status: str = "created"
+    created_at: datetime = _time(nullable=False)
+    shipped_at: datetime | None = _time()
+    delivered_at: datetime | None = _time()
