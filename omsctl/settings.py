@@ -25,7 +25,13 @@ DEFAULTS: dict[str, Any] = {
     "holds": {
         "sla_hours": {code: reason.sla_hours for code, reason in REASONS.items()},
     },
+    "allocation": {
+        "preferences": {},
+    },
 }
+
+#: Tables whose keys the user chooses; each value is a list of strings.
+FREE_TABLES = ("allocation.preferences",)
 
 TEMPLATE = """\
 # omsctl settings. Every key is optional: a missing key takes the default shown here.
@@ -38,6 +44,12 @@ timezone = "UTC"
 [holds.sla_hours]
 # How many hours a person has to resolve a hold of each reason before it is overdue.
 {sla}
+
+[allocation.preferences]
+# Which warehouses ship first to a destination: a country code, or country-region, to an
+# ordered list of warehouse codes. A region's list is tried before its country's.
+# CN = ["HZ"]
+# "US-CA" = ["LA", "NJ"]
 """
 
 
@@ -91,6 +103,12 @@ def load_settings(path: Path, *, required: bool = False) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigProblem(f"{path}: not valid TOML: {exc}") from exc
     for key, value in _flatten(data):
+        free = next((t for t in FREE_TABLES if key.startswith(t + ".")), None)
+        if free is not None:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigProblem(f"{path}: {key} must be a list of warehouse codes")
+            values[key] = Setting(key, value, str(path))
+            continue
         if key not in values:
             raise ConfigProblem(
                 f"{path}: unknown setting {key!r}",

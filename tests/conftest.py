@@ -119,3 +119,29 @@ def add_order(
         uow.commit()
         assert order.id is not None
         return order.id
+
+
+def stock_up(
+    env: object, tmp: Path, units: dict[str, int], *, warehouse: str = "BER", country: str = "DE"
+) -> None:
+    """Products, a warehouse and stock through the real services, for tests that approve."""
+    from omsctl.services.catalog import import_products
+    from omsctl.services.stocking import import_stock
+    from omsctl.services.warehouses import add_warehouse, list_warehouses
+
+    products = tmp / f"products-{warehouse}.csv"
+    products.write_text(
+        "sku,title\n" + "".join(f"{sku},{sku}\n" for sku in units), encoding="utf-8"
+    )
+    import_products(env, products)  # type: ignore[arg-type]
+    if warehouse not in {w.code for w in list_warehouses(env)}:  # type: ignore[arg-type]
+        add_warehouse(env, warehouse, warehouse, country)  # type: ignore[arg-type]
+    stock = tmp / f"stock-{warehouse}.csv"
+    stock.write_text(
+        "sku,warehouse,location,on_hand\n"
+        + "".join(
+            f"{sku},{warehouse},A-01-{n},{qty}\n" for n, (sku, qty) in enumerate(units.items(), 1)
+        ),
+        encoding="utf-8",
+    )
+    import_stock(env, stock, add=True)  # type: ignore[arg-type]

@@ -74,5 +74,6 @@ def _unrecognised(
     tried = ", ".join(names)
     return InputProblem(
         f"{display}: the header matches no known export (tried {tried})",
-        hint="pass --channel csv --mapping FILE.toml to map its columns (see docs/import.md)",
+        hint="pass --channel csv --mapping FILE.toml to map its columns"
+        " (see docs/import-mapping.md)",
     )

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.table import Table
+
+from omsctl.cli import output
 
 if TYPE_CHECKING:
     from omsctl.services.orders import OrderDetail
 
 
 def print_order(o: OrderDetail) -> None:
-    console = Console(soft_wrap=False)
+    console = output.console()
     console.print(
         f"[bold]{o.channel} {o.channel_order_no}[/]  (id {o.id})  "
         f"[bold]{o.state}[/], payment {o.payment_status}"
@@ -66,10 +67,11 @@ def print_order(o: OrderDetail) -> None:
             f"shipment: {shipment.carrier} {shipment.tracking_number or ''} {shipment.status}"
         )
     for entry in o.history:
-        move = (
-            f"{entry.from_state} → {entry.to_state}" if entry.from_state != entry.to_state else ""
-        )
+        move = ""
+        if entry.from_state != entry.to_state:
+            move = f"{entry.from_state or ''} → {entry.to_state}".strip()
         console.print(
-            f"  {entry.at:%Y-%m-%d %H:%M}  {entry.actor:<10} {entry.action:<10} "
-            f"{move} {entry.detail}"
+            f"  {entry.at:%Y-%m-%d %H:%M}  {entry.actor:<10} {entry.action:<15} "
+            f"{move:<22} {entry.detail}".rstrip(),
+            markup=False,
         )

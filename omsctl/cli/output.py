@@ -77,6 +77,20 @@ class Column:
     justify: str = "left"
 
 
+def _table_cell(value: Any) -> str:
+    """Tables are for people: times to the minute in UTC; JSON and CSV keep full precision."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return _cell(value)
+
+
+def console() -> Any:
+    """A Rich console for stdout; a pipe gets no colour and no truncation of long values."""
+    from rich.console import Console
+
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 10_000)
+
+
 def render(
     rows: Sequence[Any],
     columns: Sequence[Column],
@@ -89,9 +103,7 @@ def render(
     if fmt is Format.JSON:
         print_json(list(rows))
         return
-    records: Iterable[Mapping[str, Any]] = (
-        jsonable(r) if not isinstance(r, Mapping) else r for r in rows
-    )
+    records: Iterable[Mapping[str, Any]] = (_record(r) for r in rows)
     if fmt is Format.IDS:
         for record in records:
             sys.stdout.write(f"{record[id_key]}\n")
@@ -102,12 +114,22 @@ def render(
         for record in records:
             writer.writerow([_cell(record.get(c.key)) for c in columns])
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, header_style="bold", box=None, pad_edge=False)
     for column in columns:
         table.add_column(column.header, justify=column.justify)  # type: ignore[arg-type]
-    for record in records:
-        table.add_row(*(_cell(record.get(c.key)) for c in columns))
-    Console(soft_wrap=False).print(table)
+    for row in rows:
+        record = row if isinstance(row, Mapping) else _fields(row)
+        table.add_row(*(_table_cell(record.get(c.key)) for c in columns))
+    console().print(table)
+
+
+def _fields(row: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(row) and not isinstance(row, type):
+        return {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
+    return dict(row)
+
+
+def _record(row: Any) -> Mapping[str, Any]:
+    return row if isinstance(row, Mapping) else jsonable(row)  # type: ignore[no-any-return]

@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from omsctl.domain import holds as hold_reasons
-from omsctl.domain.lifecycle import State, transition
+from omsctl.domain.lifecycle import RESERVING, State, transition
+from omsctl.services import reserving
 from omsctl.store.tables import Hold, Order, OrderHistory
 
 #: The timestamp column each state stamps when an order first reaches it.
@@ -37,17 +38,24 @@ def move(
     actor: str,
     at: datetime,
     detail: str = "",
+    preferences: dict[str, list[str]] | None = None,
 ) -> None:
-    """Change the order's state if the lifecycle allows it, and append the history entry."""
+    """Change the order's state if the lifecycle allows it, and append the history entry.
+
+    Stock follows the state here, for every caller: entering a reserving state reserves the
+    order's units (or refuses), leaving one releases them, and shipping turns the
+    reservation into a decrement of on-hand.
+    """
+    current = State(order.state)
     entry = transition(
-        order_ref(order),
-        State(order.state),
-        target,
-        action=action,
-        actor=actor,
-        at=at,
-        detail=detail,
+        order_ref(order), current, target, action=action, actor=actor, at=at, detail=detail
     )
+    if current not in RESERVING and target in RESERVING:
+        reserving.reserve_order(session, order, actor=actor, at=at, preferences=preferences or {})
+    elif current in RESERVING and target is State.SHIPPED:
+        reserving.ship_order(session, order, actor=actor, at=at)
+    elif current in RESERVING and target not in RESERVING:
+        reserving.release_order(session, order, f"{action} {order_ref(order)}", actor=actor, at=at)
     order.state = target.value
     order.updated_at = at
     stamp = _STAMPS.get(target)

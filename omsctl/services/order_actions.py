@@ -43,6 +43,11 @@ class ActionReport:
 Decide = Callable[[Session, Order, Env], str]
 
 
+def preferences(env: Env) -> dict[str, list[str]]:
+    """Destination → warehouse codes, from `[allocation.preferences]` in the settings."""
+    return {k.upper(): v for k, v in env.settings.section("allocation.preferences").items()}
+
+
 def _run(env: Env, action: str, refs: Sequence[str], decide: Decide) -> ActionReport:
     if not refs:
         raise UsageProblem(f"{action}: name at least one order")
@@ -69,7 +74,14 @@ def approve(env: Env, refs: Sequence[str], note: str = "") -> ActionReport:
     def decide(session: Session, order: Order, env: Env) -> str:
         now = env.now()
         lifecycle.move(
-            session, order, State.APPROVED, action="approve", actor=env.actor, at=now, detail=note
+            session,
+            order,
+            State.APPROVED,
+            action="approve",
+            actor=env.actor,
+            at=now,
+            detail=note,
+            preferences=preferences(env),
         )
         resolved = lifecycle.resolve_holds(
             session, order, actor=env.actor, at=now, resolution="approved by a person"
@@ -127,7 +139,14 @@ def release(env: Env, refs: Sequence[str], code: str | None = None, note: str = 
             )
             return f"still held: {reasons}"
         lifecycle.move(
-            session, order, State.APPROVED, action="release", actor=env.actor, at=now, detail=note
+            session,
+            order,
+            State.APPROVED,
+            action="release",
+            actor=env.actor,
+            at=now,
+            detail=note,
+            preferences=preferences(env),
         )
         return ""
 

@@ -20,6 +20,7 @@ class UnitOfWork:
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine.execution_options(omsctl_begin="IMMEDIATE" if write else "DEFERRED")
+        self._write = write
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
@@ -37,7 +38,9 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if not self._committed:
+            # A reader's objects stay readable after the block: close() ends the transaction
+            # without expiring them, where rollback() would.
+            if self._write and not self._committed:
                 self.session.rollback()
         finally:
             self.session.close()

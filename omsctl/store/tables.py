@@ -85,6 +85,15 @@ class Order(SQLModel, table=True):
     cancelled_at: datetime | None = _time()
     updated_at: datetime = _time(nullable=False)
 
+    # What the channel last sent (domain.imports.fingerprint) and where it was read from.
+    fingerprint: str = ""
+    source: str = ""
+
+    # Split and merge keep every order the channel knows: a split child points at its parent,
+    # a merged order at the order that now carries its lines.
+    parent_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+
 
 class OrderLine(SQLModel, table=True):
     __tablename__ = "order_lines"
@@ -156,6 +165,38 @@ class StockLevel(SQLModel, table=True):
     location_id: int = Field(foreign_key="locations.id", index=True)
     on_hand: int = 0
     reserved: int = 0
+
+
+class StockMovement(SQLModel, table=True):
+    """The stock ledger: every change of on-hand or reserved, so on-hand can be explained."""
+
+    __tablename__ = "stock_movements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _time(nullable=False, index=True)
+    actor: str
+    sku: str = Field(index=True)
+    location_id: int = Field(foreign_key="locations.id", index=True)
+    kind: str  # receive, count, adjust, reserve, release, ship
+    delta_on_hand: int
+    delta_reserved: int
+    on_hand_after: int
+    reserved_after: int
+    reason: str = ""
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+
+
+class Reservation(SQLModel, table=True):
+    """Units of an order's SKU held in one bin; the pick list reads where to go from here."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = _order_fk()
+    sku: str
+    location_id: int = Field(foreign_key="locations.id", index=True)
+    quantity: int
 
 
 class Hold(SQLModel, table=True):

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import add_order
+from conftest import add_order, stock_up
 
 
 def test_a_missing_database_is_refused_with_a_hint_to_init(oms, isolated):
@@ -45,7 +45,8 @@ def test_an_illegal_transition_names_the_state_and_changes_nothing(oms, env):
     assert shown["state"] == "shipped" and shown["history"] == []
 
 
-def test_approve_hold_release_cancel_go_through_the_lifecycle_with_history(oms, env):
+def test_approve_hold_release_cancel_go_through_the_lifecycle_with_history(oms, env, tmp_path):
+    stock_up(env, tmp_path, {"TEA-LJ-100": 10})
     add_order(env, "#1001")
     add_order(env, "#1002")
     assert (
@@ -76,7 +77,8 @@ def test_approve_hold_release_cancel_go_through_the_lifecycle_with_history(oms, 
     assert first["approved_at"].endswith("+00:00")
 
 
-def test_a_batch_with_one_refused_order_commits_the_rest_and_exits_3(oms, env):
+def test_a_batch_with_one_refused_order_commits_the_rest_and_exits_3(oms, env, tmp_path):
+    stock_up(env, tmp_path, {"TEA-LJ-100": 10})
     add_order(env, "#1001")
     run = oms("approve", "#1001", "#404")
     assert run.exit_code == 3

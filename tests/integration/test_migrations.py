@@ -55,3 +55,46 @@ def test_connections_use_wal_full_sync_and_foreign_keys(isolated: Path):
 def _schema(url) -> dict[str, list[str]]:
     inspector = inspect(engine_for(url))
     return {t: [c["name"] for c in inspector.get_columns(t)] for t in inspector.get_table_names()}
+
+
+def test_upgrading_a_database_that_holds_orders_keeps_them(isolated: Path):
+    from alembic import command
+
+    from omsctl.store.migrate import _config
+
+    url = database_url(str(isolated))
+    upgrade(url)
+    engine = engine_for(url)
+    with engine.connect() as conn:  # back to the oldest schema, then add data written by it
+        config = _config(url)
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+        conn.commit()
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO orders (channel, channel_order_no, state, payment_status, buyer_name,"
+                " buyer_email, buyer_phone, ship_name, ship_company, ship_street1, ship_street2,"
+                " ship_district, ship_city, ship_province, ship_postal_code, ship_country, ship_phone,"
+                " service_level, buyer_note, currency, subtotal, shipping_total, tax_total,"
+                " discount_total, total, refunded_total, ordered_at, imported_at, updated_at)"
+                " VALUES ('shopify', '#1001', 'new', 'paid', 'Lena', '', '', 'Lena', '', 'Hauptstr. 1',"
+                " '', '', 'Berlin', '', '01067', 'DE', '', '', '', 'EUR', '10.00', '0', '0', '0',"
+                " '10.00', '0', '2026-11-19 08:30:00', '2026-11-19 08:30:00', '2026-11-19 08:30:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO order_lines (order_id, line_no, sku, title, quantity,"
+                " unit_price) VALUES (1, 1, '0012-SET', 'Set', 1, '10.00')"
+            )
+        )
+    result = upgrade(url)
+    assert (result.from_revision, result.to_revision) == ("0001", SCHEMA_REVISION)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT channel_order_no, ship_postal_code, total, fingerprint FROM orders")
+        ).one()
+        line = conn.execute(text("SELECT sku FROM order_lines WHERE order_id = 1")).scalar()
+    assert tuple(row) == ("#1001", "01067", "10.00", "")
+    assert line == "0012-SET"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from conftest import add_order
+from conftest import add_order, stock_up
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -21,8 +21,11 @@ ACTIONS = st.lists(
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS)
-def test_any_sequence_of_decisions_keeps_a_legal_state_and_one_history_row_per_change(env, actions):
+def test_any_sequence_of_decisions_keeps_a_legal_state_and_one_history_row_per_change(
+    env, tmp_path_factory, actions
+):
     number = f"#{next(_numbers)}"
+    stock_up(env, tmp_path_factory.mktemp("stock"), {"TEA-LJ-100": 20})
     add_order(env, number)
     for action in actions:
         if action == "hold":
