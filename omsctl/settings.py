@@ -9,14 +9,30 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from omsctl.domain.errors import ConfigProblem
 from omsctl.domain.holds import REASONS
+from omsctl.domain.review import ReviewSettings
 
 CONFIG_NAME = "omsctl.toml"
+
+def _review_defaults() -> dict[str, Any]:
+    """`[review]` as the review rules define it, in TOML's types (sets as sorted lists)."""
+    defaults = ReviewSettings()
+    values: dict[str, Any] = {}
+    for f in fields(ReviewSettings):
+        value = getattr(defaults, f.name)
+        if f.name == "high_value_limits":
+            value = {currency: int(v) if v == v.to_integral_value() else str(v)
+                     for currency, v in value.items()}
+        elif isinstance(value, frozenset):
+            value = sorted(value)
+        values[f.name] = value
+    return values
+
 
 DEFAULTS: dict[str, Any] = {
     "general": {
@@ -28,10 +44,23 @@ DEFAULTS: dict[str, Any] = {
     "allocation": {
         "preferences": {},
     },
+    "review": _review_defaults(),
 }
 
-#: Tables whose keys the user chooses; each value is a list of strings.
-FREE_TABLES = ("allocation.preferences",)
+
+def _is_codes(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_amount(value: Any) -> bool:
+    return isinstance(value, int | float | str) and not isinstance(value, bool)
+
+
+#: Tables whose keys the user chooses (destinations, currencies), with what each value must be.
+FREE_TABLES: dict[str, tuple[str, Any]] = {
+    "allocation.preferences": ("a list of warehouse codes", _is_codes),
+    "review.high_value_limits": ("an amount such as 1000 or \"999.99\"", _is_amount),
+}
 
 TEMPLATE = """\
 # omsctl settings. Every key is optional: a missing key takes the default shown here.
@@ -44,6 +73,32 @@ timezone = "UTC"
 [holds.sla_hours]
 # How many hours a person has to resolve a hold of each reason before it is overdue.
 {sla}
+
+[review]
+# Each rule can be switched off (false) and some are tuned here. `omsctl review` runs them.
+address_incomplete = true   # the address lacks what the destination country needs
+phone_invalid = true        # not a valid number for the ship-to country
+phone_required = false      # true: no phone at all counts as invalid (couriers call)
+unknown_sku = true
+out_of_stock = true
+unpaid = true
+unpaid_timeout_hours = 72   # `omsctl review --expire-unpaid` cancels orders unpaid this long
+duplicate_suspect = true
+duplicate_window_hours = 24
+duplicate_min_orders = 3    # this many orders from one phone or address within the window
+high_value = true
+buyer_note = true
+buyer_note_ignore = ["n/a", "na", "none", "no", "nil", "无", "没有", "なし"]
+trusted_emails = []         # these buyers skip high_value and duplicate_suspect
+trusted_phones = []
+
+[review.high_value_limits]
+# Hold orders whose total is above this, per currency; a currency not listed is not checked.
+EUR = 1000
+USD = 1000
+GBP = 1000
+CNY = 8000
+JPY = 150000
 
 [allocation.preferences]
 # Which warehouses ship first to a destination: a country code, or country-region, to an
@@ -105,8 +160,9 @@ def load_settings(path: Path, *, required: bool = False) -> Settings:
     for key, value in _flatten(data):
         free = next((t for t in FREE_TABLES if key.startswith(t + ".")), None)
         if free is not None:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigProblem(f"{path}: {key} must be a list of warehouse codes")
+            what, valid = FREE_TABLES[free]
+            if not valid(value):
+                raise ConfigProblem(f"{path}: {key} must be {what}, not {value!r}")
             values[key] = Setting(key, value, str(path))
             continue
         if key not in values:

@@ -14,7 +14,17 @@ import typer
 from typer.core import TyperGroup
 
 from omsctl import __version__
-from omsctl.cli import decisions, importing, orders, products, setup, stock, warehouses
+from omsctl.cli import (
+    decisions,
+    holds,
+    importing,
+    orders,
+    products,
+    reviewing,
+    setup,
+    stock,
+    warehouses,
+)
 from omsctl.cli.state import CliState
 from omsctl.domain.errors import EXIT_ERROR, EXIT_USAGE, OmsError
 
@@ -146,7 +156,9 @@ def root(
 
 setup.register(app)
 importing.register(app)
+reviewing.register(app)
 app.add_typer(orders.app, name="orders")
+app.add_typer(holds.app, name="holds", rich_help_panel="Decide")
 app.add_typer(products.app, name="products", rich_help_panel="Inventory")
 app.add_typer(warehouses.app, name="warehouses", rich_help_panel="Inventory")
 app.add_typer(stock.app, name="stock", rich_help_panel="Inventory")

@@ -120,12 +120,12 @@ def render(
     for column in columns:
         table.add_column(column.header, justify=column.justify)  # type: ignore[arg-type]
     for row in rows:
-        record = row if isinstance(row, Mapping) else _fields(row)
+        record = row if isinstance(row, Mapping) else fields(row)
         table.add_row(*(_table_cell(record.get(c.key)) for c in columns))
     console().print(table)
 
 
-def _fields(row: Any) -> dict[str, Any]:
+def fields(row: Any) -> dict[str, Any]:
     if dataclasses.is_dataclass(row) and not isinstance(row, type):
         return {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
     return dict(row)

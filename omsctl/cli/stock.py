@@ -68,13 +68,14 @@ def stock_set(
     )
 
 
-@app.command("adjust")
+# A negative delta (-3) would read as an unknown option; let it through as the argument.
+@app.command("adjust", context_settings={"ignore_unknown_options": True})
 def stock_adjust(
     ctx: typer.Context,
     sku: str,
     delta: Annotated[
         int,
-        typer.Argument(help="Units to add (+) or remove (-); write -- -3 for a negative number."),
+        typer.Argument(help="Units to add (5) or remove (-3)."),
     ],
     reason: Annotated[str, typer.Option(help="Why: damaged, found, sample… (kept in the ledger).")],
     location: LocationOpt = None,
@@ -82,7 +83,7 @@ def stock_adjust(
 ) -> None:
     """Correct a SKU's on-hand count by a number of units, with a reason.
 
-    Example: [bold]omsctl stock adjust CUP-CEL-02 -- -1 --reason "broken in aisle"[/]
+    Example: [bold]omsctl stock adjust CUP-CEL-02 -1 --reason "broken in aisle"[/]
     """
     from omsctl.services.stocking import adjust_stock
 

@@ -58,3 +58,7 @@ class InputProblem(OmsError):
 
 class StockProblem(OmsError):
     """Stock cannot move as asked: not enough available, or a count would go negative."""
+
+
+class Conflict(OmsError):
+    """The record exists already, or the change clashes with one that exists."""

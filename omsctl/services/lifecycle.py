@@ -14,6 +14,7 @@ from sqlmodel import Session
 from omsctl.domain import holds as hold_reasons
 from omsctl.domain.lifecycle import RESERVING, State, transition
 from omsctl.services import reserving
+from omsctl.services.stockbook import StockBook
 from omsctl.store.tables import Hold, Order, OrderHistory
 
 #: The timestamp column each state stamps when an order first reaches it.
@@ -39,6 +40,7 @@ def move(
     at: datetime,
     detail: str = "",
     preferences: dict[str, list[str]] | None = None,
+    book: StockBook | None = None,
 ) -> None:
     """Change the order's state if the lifecycle allows it, and append the history entry.
 
@@ -51,7 +53,9 @@ def move(
         order_ref(order), current, target, action=action, actor=actor, at=at, detail=detail
     )
     if current not in RESERVING and target in RESERVING:
-        reserving.reserve_order(session, order, actor=actor, at=at, preferences=preferences or {})
+        reserving.reserve_order(
+            session, order, actor=actor, at=at, preferences=preferences or {}, book=book
+        )
     elif current in RESERVING and target is State.SHIPPED:
         reserving.ship_order(session, order, actor=actor, at=at)
     elif current in RESERVING and target not in RESERVING:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from omsctl.domain import allocation
 from omsctl.domain import stock as rules
 from omsctl.domain.errors import StockProblem
+from omsctl.services.stockbook import StockBook
 from omsctl.store import stock as store
 from omsctl.store.tables import Order, OrderLine, Product, Reservation
 
@@ -51,11 +52,9 @@ def plan(
 ) -> allocation.Allocation:
     """Where the order's units would come from, without reserving anything."""
     lines = order_lines(session, order)
-    slots, _ = store.slots_for(session, [sku for sku, _ in lines])
-    return allocation.allocate(
+    book = StockBook(session, [sku for sku, _ in lines])
+    return book.plan(
         lines,
-        slots,
-        store.warehouses_with_load(session),
         country=order.ship_country,
         region=order.ship_province,
         preferences=preferences,
@@ -64,45 +63,48 @@ def plan(
 
 
 def reserve_order(
-    session: Session, order: Order, *, actor: str, at: datetime, preferences: dict[str, list[str]]
+    session: Session,
+    order: Order,
+    *,
+    actor: str,
+    at: datetime,
+    preferences: dict[str, list[str]],
+    book: StockBook | None = None,
 ) -> allocation.Allocation:
-    """Reserve every unit of the order, bin by bin, or refuse and reserve nothing."""
-    unknown = _unknown_skus(session, order)
+    """Reserve every unit of the order, bin by bin, or refuse and reserve nothing.
+
+    With a `book` (review's many orders) the writes wait for the book's flush.
+    """
+    # Review brings its own book and has held orders with unknown SKUs already.
+    unknown = _unknown_skus(session, order) if book is None else []
     if unknown:
         raise StockProblem(
-            f"order {order.channel_order_no}: SKU {', '.join(unknown)} is not in "
-            "the product master",
+            f"order {order.channel_order_no}: SKU {', '.join(unknown)} is not in the product "
+            "master",
             hint="add it with `omsctl products import`",
         )
-    result = plan(session, order, preferences)
+    lines = order_lines(session, order)
+    own = book is None
+    if book is None:
+        book = StockBook(session, [sku for sku, _ in lines])
+    result = book.plan(
+        lines, country=order.ship_country, region=order.ship_province, preferences=preferences
+    )
     if not result.complete:
-        short = ", ".join(f"{sku} short by {qty}" for sku, qty in sorted(result.missing.items()))
+        needed: dict[str, int] = {}
+        for sku, qty in lines:
+            needed[sku] = needed.get(sku, 0) + qty
+        short = ", ".join(
+            f"{sku} needs {needed[sku]}, {book.available(sku)} available"
+            for sku in sorted(result.missing)
+        )
         raise StockProblem(
             f"order {order.channel_order_no}: not enough stock ({short})",
             hint="receive stock (`omsctl stock import --add`) or hold the order",
         )
-    _, places = store.slots_for(session, [r.sku for r in result.reservations])
-    for r in result.reservations:
-        where = places[(r.warehouse, r.location)]
-        move_stock(
-            session,
-            rules.reserve,
-            r.sku,
-            where,
-            r.quantity,
-            f"order {order.channel_order_no}",
-            actor=actor,
-            at=at,
-            order_id=order.id,
-        )
-        session.add(
-            Reservation(
-                order_id=order.id or 0,
-                sku=r.sku,
-                location_id=where.location_id,
-                quantity=r.quantity,
-            )
-        )
+    book.reserve(order.id or 0, order.channel_order_no, result, actor=actor, at=at)
+    if own:
+        book.flush()
     return result
 
 

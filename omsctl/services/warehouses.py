@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from omsctl.channels.base import FieldProblem
 from omsctl.channels.normalize import country as iso_country
-from omsctl.domain.errors import UsageProblem
+from omsctl.domain.errors import Conflict, UsageProblem
 from omsctl.services.context import Env
 from omsctl.store.tables import Location, StockLevel, Warehouse
 
@@ -37,7 +37,8 @@ def add_warehouse(
         raise UsageProblem(problem.reason) from None
     with env.uow() as uow:
         if uow.session.scalars(select(Warehouse).where(Warehouse.code == code)).first():
-            raise UsageProblem(f"warehouse {code} exists already")
+            raise Conflict(f"warehouse {code} exists already",
+                           hint="`omsctl warehouses list` shows it")
         uow.session.add(
             Warehouse(code=code, name=name, country=iso, region=region.upper(), priority=priority)
         )

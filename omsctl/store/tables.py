@@ -94,6 +94,11 @@ class Order(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
     merged_into_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
 
+    # Written by review, read by its duplicate rule: the phone in E.164 and a normalised
+    # address, so "many orders from one phone or address" is an indexed lookup.
+    phone_e164: str = Field(default="", index=True)
+    address_fingerprint: str = Field(default="", index=True)
+
 
 class OrderLine(SQLModel, table=True):
     __tablename__ = "order_lines"

@@ -1,0 +1,54 @@
+"""`omsctl review`: the daily judgement step."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from omsctl.cli import output
+from omsctl.cli.state import state
+
+
+def register(app: typer.Typer) -> None:
+    app.command("review", rich_help_panel="Daily flow")(review)
+
+
+def review(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; write "
+                                          "nothing.")] = False,
+    expire_unpaid: Annotated[bool, typer.Option("--expire-unpaid", help="First cancel orders "
+                                                "unpaid past [review] unpaid_timeout_hours "
+                                                "(safe from cron).")] = False,
+    json: output.JsonOpt = False,
+) -> None:
+    """Run the review rules over new and held orders: approve and reserve the clean ones,
+    hold the rest with one reason each; re-check held orders whose cause may have gone.
+
+    Rules and their limits are in omsctl.toml's [review] (`omsctl config show`).
+
+    Example: [bold]omsctl review --dry-run[/] , then [bold]omsctl holds list[/]
+    """
+    from omsctl.services.reviewing import review_orders
+
+    cli = state(ctx)
+    report = review_orders(cli.env(), dry_run=dry_run, expire_unpaid=expire_unpaid)
+    if json:
+        output.print_json(report)
+        return
+    rows = [{"order": r.order, "channel": r.channel, "from": r.from_state, "to": r.to_state,
+             "waiting for": "; ".join(f"{f.reason}: {f.detail}" for f in r.holds),
+             "cleared": ", ".join(r.cleared)} for r in report.orders if r.to_state != "approved"]
+    if rows:
+        output.render(rows, [output.Column(k, k) for k in ("order", "channel", "from", "to",
+                                                            "waiting for", "cleared")],
+                      output.Format.TABLE)
+    held = ", ".join(f"{reason} {n}" for reason, n in sorted(report.held.items()))
+    cli.info(
+        f"reviewed {report.reviewed}: approved {report.approved}, new holds {sum(report.held.values())}"
+        + (f" ({held})" if held else "")
+        + f", holds cleared {report.cleared}"
+        + (f", expired unpaid {report.expired}" if expire_unpaid else "")
+        + (" — dry run, nothing written" if dry_run else "")
+    )
