@@ -19,11 +19,13 @@ from omsctl.cli import (
     holds,
     importing,
     orders,
+    packing,
     products,
     reviewing,
     setup,
     stock,
     warehouses,
+    waves,
 )
 from omsctl.cli.state import CliState
 from omsctl.domain.errors import EXIT_ERROR, EXIT_USAGE, OmsError
@@ -157,6 +159,8 @@ def root(
 setup.register(app)
 importing.register(app)
 reviewing.register(app)
+packing.register(app)
+app.add_typer(waves.app, name="wave", rich_help_panel="Daily flow")
 app.add_typer(orders.app, name="orders")
 app.add_typer(holds.app, name="holds", rich_help_panel="Decide")
 app.add_typer(products.app, name="products", rich_help_panel="Inventory")

@@ -34,3 +34,18 @@ def parse_moment(text: str, *, now: datetime, tz: str = "UTC") -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC)
+
+
+def parse_cutoff(text: str, *, now: datetime, tz: str = "UTC") -> datetime:
+    """A cut-off: `14:00` is today at 14:00 in the merchant's zone; else as parse_moment."""
+    raw = text.strip()
+    hours, sep, minutes = raw.partition(":")
+    if sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2:
+        zone = ZoneInfo(tz)
+        local = now.astimezone(zone)
+        try:
+            at = local.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
+        except ValueError:
+            raise UsageProblem(f"{text!r} is not a time of day", hint="use e.g. 14:00") from None
+        return at.astimezone(UTC)
+    return parse_moment(raw, now=now, tz=tz)

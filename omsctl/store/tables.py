@@ -8,7 +8,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, MetaData, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from omsctl.store.types import ExactDecimal, UTCDateTime
@@ -232,6 +241,55 @@ class OrderHistory(SQLModel, table=True):
     from_state: str | None = None
     to_state: str | None = None
     detail: str = ""
+
+
+class Wave(SQLModel, table=True):
+    """A batch of approved orders picked in one walk through one warehouse."""
+
+    __tablename__ = "waves"
+
+    id: int | None = Field(default=None, primary_key=True)
+    warehouse_id: int = Field(foreign_key="warehouses.id", index=True)
+    strategy: str
+    key: str = ""  # the carrier, zone or order size the wave was grouped by
+    status: str = Field(default="open", index=True)  # open, closed
+    created_at: datetime = _time(nullable=False)
+    created_by: str
+    closed_at: datetime | None = _time()
+
+
+class WaveOrder(SQLModel, table=True):
+    """An order's place in a wave: its tote. Removing it keeps the row, stamped removed."""
+
+    __tablename__ = "wave_orders"
+    __table_args__ = (
+        # An order is in at most one wave at a time.
+        Index("uq_wave_orders_live_order", "order_id", unique=True,
+              sqlite_where=text("removed_at IS NULL"),
+              postgresql_where=text("removed_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: int = Field(foreign_key="waves.id", index=True)
+    order_id: int = _order_fk()
+    tote: int
+    added_at: datetime = _time(nullable=False)
+    removed_at: datetime | None = _time()
+
+
+class PackCheck(SQLModel, table=True):
+    """Every pack verification, passed or not: pack accuracy is a KPI."""
+
+    __tablename__ = "pack_checks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = _order_fk()
+    at: datetime = _time(nullable=False, index=True)
+    actor: str
+    ok: bool
+    units_expected: int
+    units_scanned: int
+    problems: str = ""  # one line per mismatch
 
 
 class Shipment(SQLModel, table=True):
