@@ -34,15 +34,28 @@ def report(ctx: typer.Context, result: ActionReport, json: bool) -> None:
 def register(app: typer.Typer) -> None:
     @app.command(rich_help_panel="Decide")
     def approve(
-        ctx: typer.Context, orders: OrdersArg, note: NoteOpt = "", json: output.JsonOpt = False
+        ctx: typer.Context,
+        orders: OrdersArg,
+        note: NoteOpt = "",
+        backorder: Annotated[
+            bool,
+            typer.Option(
+                "--backorder",
+                help="Approve what is in stock; the rest waits in a new child order (ORDER-S1).",
+            ),
+        ] = False,
+        json: output.JsonOpt = False,
     ) -> None:
         """Approve new or held orders; open holds are resolved.
+
+        Stock is reserved for every unit, or the order is refused; with --backorder the units
+        not in stock are split off into a child order that starts new.
 
         Example: [bold]omsctl approve '#1001' '#1002' --note "called the buyer"[/]
         """
         from omsctl.services.order_actions import approve as run
 
-        report(ctx, run(state(ctx).env(), orders, note), json)
+        report(ctx, run(state(ctx).env(), orders, note, backorder=backorder), json)
 
     @app.command(rich_help_panel="Decide")
     def hold(

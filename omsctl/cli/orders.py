@@ -1,4 +1,4 @@
-"""`omsctl orders …`: look at orders, one or many."""
+"""`omsctl orders …`: look at orders, one or many; split one in two, merge several into one."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import typer
 from omsctl.cli import output
 from omsctl.cli.state import state
 
-app = typer.Typer(help="Look at orders: list, show, history.", no_args_is_help=True)
+app = typer.Typer(
+    help="Look at orders: list, show, history; split and merge them.", no_args_is_help=True
+)
 
 LIST_COLUMNS = [
     output.Column("id", "id", "right"),
@@ -26,6 +28,14 @@ LIST_COLUMNS = [
 ]
 
 OrderArg = Annotated[str, typer.Argument(help="Channel order number (#1001, 113-…) or id.")]
+NoteOpt = Annotated[str, typer.Option("--note", help="Why; kept in the orders' history.")]
+
+SUGGEST_COLUMNS = [
+    output.Column("orders", "orders"),
+    output.Column("states", "states"),
+    output.Column("buyer", "buyer"),
+    output.Column("ship_to", "ship to"),
+]
 
 
 @app.command("list")
@@ -81,9 +91,13 @@ def orders_show(ctx: typer.Context, order: OrderArg, json: output.JsonOpt = Fals
     from omsctl.cli.order_view import print_order
     from omsctl.services.orders import show_order
 
-    detail = show_order(state(ctx).env(), order)
+    env = state(ctx).env()
+    detail = show_order(env, order)
     if json:
-        output.print_json(detail)
+        from omsctl.services.splitting import merged_from
+
+        # The orders merged into this one, so a script can report tracking to each channel.
+        output.print_json({**output.jsonable(detail), "merged_from": merged_from(env, detail.id)})
     else:
         print_order(detail)
 
@@ -106,3 +120,100 @@ def orders_history(ctx: typer.Context, order: OrderArg, json: output.JsonOpt = F
         output.Column("detail", "detail"),
     ]
     output.render(entries, columns, output.Format.JSON if json else output.Format.TABLE)
+
+
+def _take(lines: list[str]) -> dict[str, int]:
+    """`SKU:QTY` options as SKU -> units; a SKU named twice adds up."""
+    take: dict[str, int] = {}
+    for item in lines:
+        sku, _, qty = item.strip().rpartition(":")
+        if not sku or not qty.strip().isdigit():
+            raise typer.BadParameter(
+                f"{item!r} is not SKU:QTY, e.g. TEE-BLK-M:2", param_hint="--line"
+            )
+        take[sku.strip()] = take.get(sku.strip(), 0) + int(qty)
+    return take
+
+
+@app.command("split")
+def orders_split(
+    ctx: typer.Context,
+    order: OrderArg,
+    line: Annotated[
+        list[str], typer.Option("--line", "-l", help="SKU:QTY to move out (repeatable).")
+    ],
+    note: NoteOpt = "",
+    json: output.JsonOpt = False,
+) -> None:
+    """Move some units of a new, held or approved order into a new child order (ORDER-S1, -S2…).
+
+    The child starts new; an approved order stays approved with its stock reserved again for
+    what is left. Shipping stays on the original order.
+
+    Example: [bold]omsctl orders split '#1001' --line TEE-BLK-M:1 --line CANDLE-LAV:1[/]
+    """
+    from omsctl.services.splitting import split_order
+
+    result = split_order(state(ctx).env(), order, _take(line), note)
+    if json:
+        output.print_json(result)
+        return
+    moved = ", ".join(f"{x.sku}:{x.quantity}" for x in result.moved)
+    again = (
+        f"; {result.order} stays {result.state}, stock reserved again" if result.rereserved else ""
+    )
+    typer.echo(
+        f"{result.order}: split off {moved} into {result.child} ({result.child_state}){again}"
+    )
+
+
+@app.command("merge")
+def orders_merge(
+    ctx: typer.Context,
+    orders: Annotated[
+        list[str] | None,
+        typer.Argument(help="Orders to merge; the first keeps its number and gets the lines."),
+    ] = None,
+    suggest: Annotated[
+        bool, typer.Option("--suggest", help="List orders that could merge; change nothing.")
+    ] = False,
+    note: NoteOpt = "",
+    json: output.JsonOpt = False,
+) -> None:
+    """Merge orders of one buyer to one address, not yet picking, into the first one named.
+
+    The others become merged (their stock is released) and keep their own numbers.
+
+    Example: [bold]omsctl orders merge '#1001' '#1004'[/]; [bold]omsctl orders merge --suggest[/]
+    """
+    from omsctl.services.splitting import merge_orders, merge_suggestions
+
+    env = state(ctx).env()
+    if suggest:
+        if orders:
+            raise typer.BadParameter("name no orders with --suggest", param_hint="--suggest")
+        groups = merge_suggestions(env)
+        if json:
+            output.print_json(groups)
+        else:
+            rows = [
+                {
+                    "orders": " ".join(g.orders),
+                    "states": " ".join(g.states),
+                    "buyer": g.buyer,
+                    "ship_to": g.ship_to,
+                }
+                for g in groups
+            ]
+            output.render(rows, SUGGEST_COLUMNS, output.Format.TABLE)
+        state(ctx).info(f"{len(groups)} group(s) could merge")
+        return
+    result = merge_orders(env, orders or [], note)
+    if json:
+        output.print_json(result)
+        return
+    for merged in result.merged:
+        typer.echo(f"{merged.order}: {merged.from_state} → merged (into {result.order})")
+    again = ", stock reserved again" if result.rereserved else ""
+    size = f"{len(result.lines)} line(s), {result.units} unit(s)"
+    typer.echo(f"{result.order}: {result.state}, {size}{again}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from omsctl.domain import holds as hold_reasons
@@ -131,12 +132,33 @@ def resolve_holds(
     resolution: str,
     reason: str | None = None,
 ) -> int:
-    """Mark the order's open holds (all, or those of one reason) resolved; returns how many."""
+    """Mark the order's open holds (all, or those of one reason) resolved; returns how many.
+
+    A plain UPDATE on the connection after one flush: the ORM's version synchronises every
+    object in the session and costs milliseconds per order in a batch of approvals.
+    """
+    session.flush()
+    holds = Hold.__table__  # type: ignore[attr-defined]
     stmt = (
-        update(Hold)
-        .where(Hold.order_id == order.id, Hold.resolved_at.is_(None))  # type: ignore[union-attr]
+        update(holds)
+        .where(holds.c.order_id == order.id, holds.c.resolved_at.is_(None))
         .values(resolved_at=at, resolved_by=actor, resolution=resolution)
     )
     if reason:
-        stmt = stmt.where(Hold.reason == reason)
-    return session.execute(stmt).rowcount or 0  # type: ignore[attr-defined]
+        stmt = stmt.where(holds.c.reason == reason)
+    count = session.connection().execute(stmt).rowcount or 0
+    if count:  # keep holds this session loaded in step, without marking them changed
+        for hold in list(session.identity_map.values()):
+            if (
+                isinstance(hold, Hold)
+                and hold.order_id == order.id
+                and hold.resolved_at is None
+                and (reason is None or hold.reason == reason)
+            ):
+                for name, value in (
+                    ("resolved_at", at),
+                    ("resolved_by", actor),
+                    ("resolution", resolution),
+                ):
+                    set_committed_value(hold, name, value)
+    return count

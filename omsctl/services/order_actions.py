@@ -68,11 +68,29 @@ def _run(env: Env, action: str, refs: Sequence[str], decide: Decide) -> ActionRe
     return ActionReport(action, tuple(outcomes))
 
 
-def approve(env: Env, refs: Sequence[str], note: str = "") -> ActionReport:
-    """new or on_hold → approved; a person's approval resolves the order's open holds."""
+def approve(
+    env: Env, refs: Sequence[str], note: str = "", *, backorder: bool = False
+) -> ActionReport:
+    """new or on_hold → approved; a person's approval resolves the order's open holds.
+
+    With `backorder`, an order not wholly in stock is first split (services.splitting): the
+    part in stock is approved, the rest waits in a child order that starts new. Without it,
+    such an order is refused and nothing is reserved, so no order ships incomplete unasked.
+    """
+    # Imported here because splitting reads this module's `preferences`.
+    from omsctl.services.splitting import backorder as split_backorder
 
     def decide(session: Session, order: Order, env: Env) -> str:
         now = env.now()
+        wanted = preferences(env)
+        notes = []
+        if backorder:
+            waiting = split_backorder(
+                session, order, actor=env.actor, at=now, preferences=wanted, note=note
+            )
+            if waiting:
+                lines = ", ".join(f"{x.sku}:{x.quantity}" for x in waiting.lines)
+                notes.append(f"backorder {waiting.child} (new): {lines}")
         lifecycle.move(
             session,
             order,
@@ -81,12 +99,14 @@ def approve(env: Env, refs: Sequence[str], note: str = "") -> ActionReport:
             actor=env.actor,
             at=now,
             detail=note,
-            preferences=preferences(env),
+            preferences=wanted,
         )
         resolved = lifecycle.resolve_holds(
             session, order, actor=env.actor, at=now, resolution="approved by a person"
         )
-        return f"{resolved} hold(s) resolved" if resolved else ""
+        if resolved:
+            notes.append(f"{resolved} hold(s) resolved")
+        return "; ".join(notes)
 
     return _run(env, "approve", refs, decide)
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from omsctl.domain import allocation
 from omsctl.domain import stock as rules
 from omsctl.domain.errors import StockProblem
-from omsctl.services.stockbook import StockBook
+from omsctl.services.stockbook import StockBook, forget_loads
 from omsctl.store import stock as store
 from omsctl.store.tables import Order, OrderLine, Product, Reservation
 
@@ -143,5 +143,6 @@ def _settle(
             order_id=order.id,
         )
         units += reservation.quantity
+    forget_loads(session)
     session.execute(delete(Reservation).where(Reservation.order_id == order.id))  # type: ignore[arg-type]
     return units

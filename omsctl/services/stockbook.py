@@ -24,6 +24,12 @@ from omsctl.store.tables import Location, Reservation, StockMovement, Warehouse
 from omsctl.store.tables import StockLevel as LevelRow
 
 LEVELS = LevelRow.__table__  # type: ignore[attr-defined]
+_LOADS = "omsctl.warehouse_loads"
+
+
+def forget_loads(session: Session) -> None:
+    """Drop the cached warehouse loads after stock was released or shipped."""
+    session.info.pop(_LOADS, None)
 
 
 @dataclass
@@ -75,9 +81,20 @@ class StockBook:
                 self._by_sku[sku].append(entry)
 
     def _load_warehouses(self) -> dict[str, allocation.Warehouse]:
+        """Warehouses with their load, summed once per transaction and kept current here.
+
+        Summing every level's reservations costs milliseconds, and approving a batch makes a
+        book per order; the sums live in the session, each book adds what it reserves, and
+        releasing stock drops them (see `forget_loads`). Load only breaks ties between
+        warehouses, so an order rolled back in a savepoint leaving its units counted is harmless.
+        """
         from omsctl.store.stock import warehouses_with_load
 
-        return {w.code: w for w in warehouses_with_load(self.session)}
+        cached = self.session.info.get(_LOADS)
+        if cached is None:
+            cached = {w.code: w for w in warehouses_with_load(self.session)}
+            self.session.info[_LOADS] = cached
+        return cached  # type: ignore[no-any-return]
 
     def slots(self, skus: Iterable[str]) -> list[allocation.Slot]:
         return [
