@@ -217,3 +217,54 @@ def orders_merge(
     again = ", stock reserved again" if result.rereserved else ""
     size = f"{len(result.lines)} line(s), {result.units} unit(s)"
     typer.echo(f"{result.order}: {result.state}, {size}{again}")
+
+
+@app.command("edit")
+def orders_edit(
+    ctx: typer.Context,
+    order: OrderArg,
+    name: Annotated[str | None, typer.Option(help="Recipient name.")] = None,
+    company: Annotated[str | None, typer.Option(help="Recipient company.")] = None,
+    street1: Annotated[str | None, typer.Option(help="Street and number.")] = None,
+    street2: Annotated[str | None, typer.Option(help="Flat, floor, building.")] = None,
+    district: Annotated[str | None, typer.Option(help="District (区) or neighbourhood.")] = None,
+    city: Annotated[str | None, typer.Option(help="City.")] = None,
+    province: Annotated[str | None, typer.Option(help="Province or state.")] = None,
+    postal_code: Annotated[str | None, typer.Option(help="Postal code.")] = None,
+    country: Annotated[str | None, typer.Option(help="Country code, e.g. DE.")] = None,
+    phone: Annotated[str | None, typer.Option(help="Recipient phone.")] = None,
+    email: Annotated[str | None, typer.Option(help="Buyer email.")] = None,
+    buyer_note: Annotated[str | None, typer.Option(help="Replace the buyer's remark.")] = None,
+    note: Annotated[str, typer.Option(help="Why; kept in the order's history.")] = "",
+) -> None:
+    """Fix an order's ship-to data; each change goes to its history and review re-checks it.
+
+    Example: [bold]omsctl orders edit '#1006' --phone "+81 3-1234-5678" --note "buyer emailed"[/]
+    """
+    from omsctl.services.order_edits import edit_order
+
+    changes = {
+        k: v
+        for k, v in {
+            "name": name,
+            "company": company,
+            "street1": street1,
+            "street2": street2,
+            "district": district,
+            "city": city,
+            "province": province,
+            "postal_code": postal_code,
+            "country": country,
+            "phone": phone,
+            "email": email,
+            "buyer_note": buyer_note,
+        }.items()
+        if v is not None
+    }
+    edit = edit_order(state(ctx).env(), order, changes, note)
+    for field, old, new in edit.changes:
+        typer.echo(f"{edit.order}: {field}: {old or '∅'} → {new or '∅'}")
+    if not edit.changes:
+        state(ctx).info(f"{edit.order}: nothing changed")
+    else:
+        state(ctx).info("run `omsctl review` to re-check held orders")
