@@ -45,6 +45,23 @@ DEFAULTS: dict[str, Any] = {
         "preferences": {},
     },
     "review": _review_defaults(),
+    "sender": {
+        "name": "",
+        "company": "",
+        "street1": "",
+        "street2": "",
+        "city": "",
+        "province": "",
+        "postal_code": "",
+        "country": "",
+        "phone": "",
+    },
+    "carriers": {
+        "rules": [],
+    },
+    "waybills": {
+        "low_warning": 50,
+    },
 }
 
 
@@ -99,6 +116,37 @@ USD = 1000
 GBP = 1000
 CNY = 8000
 JPY = 150000
+
+[sender]
+# The return address printed on every label.
+name = ""
+company = ""
+street1 = ""
+street2 = ""
+city = ""
+province = ""
+postal_code = ""
+country = ""
+phone = ""
+
+[waybills]
+# `omsctl waybills status` warns when a carrier's pool has fewer numbers left than this.
+low_warning = 50
+
+# Carrier and service rules, read top to bottom; the first that matches chooses. Conditions
+# (all optional): countries, not_countries, regions, min_weight_kg, max_weight_kg, min_value,
+# max_value, express (true/false), service_levels (words), traits_any, traits_none.
+# [[carriers.rules]]
+# name = "fragile or valuable in China by SF"
+# carrier = "SF"
+# service = "EXPRESS"
+# countries = ["CN"]
+# traits_any = ["fragile", "valuable"]
+#
+# [[carriers.rules]]
+# name = "everything else"
+# carrier = "POST"
+# service = "STANDARD"
 
 [allocation.preferences]
 # Which warehouses ship first to a destination: a country code, or country-region, to an

@@ -18,6 +18,7 @@ from omsctl.cli import (
     decisions,
     holds,
     importing,
+    labels,
     orders,
     packing,
     products,
@@ -160,6 +161,7 @@ setup.register(app)
 importing.register(app)
 reviewing.register(app)
 packing.register(app)
+labels.register(app)
 app.add_typer(waves.app, name="wave", rich_help_panel="Daily flow")
 app.add_typer(orders.app, name="orders")
 app.add_typer(holds.app, name="holds", rich_help_panel="Decide")

@@ -108,6 +108,11 @@ class Order(SQLModel, table=True):
     phone_e164: str = Field(default="", index=True)
     address_fingerprint: str = Field(default="", index=True)
 
+    # The carrier and service chosen for the parcel, and the rule that chose them.
+    carrier: str = ""
+    carrier_service: str = ""
+    carrier_rule: str = ""
+
 
 class OrderLine(SQLModel, table=True):
     __tablename__ = "order_lines"
@@ -290,6 +295,34 @@ class PackCheck(SQLModel, table=True):
     units_expected: int
     units_scanned: int
     problems: str = ""  # one line per mismatch
+
+
+class WaybillNumber(SQLModel, table=True):
+    """A tracking number a carrier handed out in advance (电子面单), used once at most."""
+
+    __tablename__ = "waybill_numbers"
+    __table_args__ = (UniqueConstraint("carrier", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    carrier: str = Field(index=True)
+    number: str
+    loaded_at: datetime = _time(nullable=False)
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
+    used_at: datetime | None = _time()
+
+
+class LabelPrint(SQLModel, table=True):
+    """Who printed which order's label, when, in which format: reprints are deliberate."""
+
+    __tablename__ = "label_prints"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = _order_fk()
+    at: datetime = _time(nullable=False)
+    actor: str
+    format: str
+    tracking_number: str = ""
+    reprint: bool = False
 
 
 class Shipment(SQLModel, table=True):
