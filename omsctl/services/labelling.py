@@ -7,6 +7,7 @@ drawn leaves no trace: no number taken, no print recorded. Printing an order twi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ from omsctl.store.orders import find_order
 from omsctl.store.tables import LabelPrint, Order, Shipment, WaveOrder
 
 PRINTABLE = (State.PICKING, State.PACKED)
+_ISO_SUBDIVISION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +212,10 @@ def _label(
     phone = order.ship_phone or order.buyer_phone
     if order.ship_country in ("CN", "TW", "HK", "MO", "JP", "KR"):
         # East Asian addresses read from the largest unit down: province, city, district, street.
+        # An ISO subdivision code (Shopify's JP-13) says nothing the postal code does not.
+        province = "" if _ISO_SUBDIVISION.match(order.ship_province) else order.ship_province
         lines = (
-            "".join(p for p in (order.ship_province, order.ship_city, order.ship_district) if p),
+            "".join(p for p in (province, order.ship_city, order.ship_district) if p),
             order.ship_street1,
             order.ship_street2,
         )
