@@ -62,11 +62,23 @@ DEFAULTS: dict[str, Any] = {
     "waybills": {
         "low_warning": 50,
     },
+    "tracking": {
+        "overdue_margin_days": 2,
+        # Days each carrier (or "CARRIER SERVICE") promises; a user-keyed table.
+        "promised_days": {"SF": 3, "DHL": 5, "UPS": 5, "FEDEX": 5, "USPS": 7, "POST": 12},
+    },
+    "housekeeping": {
+        "completion_days": 14,
+    },
 }
 
 
 def _is_codes(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_days(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _is_amount(value: Any) -> bool:
@@ -77,6 +89,7 @@ def _is_amount(value: Any) -> bool:
 FREE_TABLES: dict[str, tuple[str, Any]] = {
     "allocation.preferences": ("a list of warehouse codes", _is_codes),
     "review.high_value_limits": ("an amount such as 1000 or \"999.99\"", _is_amount),
+    "tracking.promised_days": ("a whole number of days", _is_days),
 }
 
 TEMPLATE = """\
@@ -147,6 +160,23 @@ low_warning = 50
 # name = "everything else"
 # carrier = "POST"
 # service = "STANDARD"
+
+[tracking]
+# A shipment with no carrier event for its promised days plus this margin is overdue.
+overdue_margin_days = 2
+
+[tracking.promised_days]
+# Days each carrier promises; "CARRIER SERVICE" (e.g. "SF EXPRESS" = 1) beats "CARRIER".
+SF = 3
+DHL = 5
+UPS = 5
+FEDEX = 5
+USPS = 7
+POST = 12
+
+[housekeeping]
+# Delivered orders are completed this many days after delivery (`omsctl housekeeping`).
+completion_days = 14
 
 [allocation.preferences]
 # Which warehouses ship first to a destination: a country code, or country-region, to an

@@ -25,6 +25,7 @@ from omsctl.cli import (
     reviewing,
     setup,
     stock,
+    tracking,
     warehouses,
     waves,
 )
@@ -162,6 +163,7 @@ importing.register(app)
 reviewing.register(app)
 packing.register(app)
 labels.register(app)
+app.add_typer(tracking.app, name="track", rich_help_panel="Shipping")
 app.add_typer(waves.app, name="wave", rich_help_panel="Daily flow")
 app.add_typer(orders.app, name="orders")
 app.add_typer(holds.app, name="holds", rich_help_panel="Decide")

@@ -6,6 +6,7 @@ merchant's spreadsheet gets the same clear `file:line: column: reason` messages.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,9 @@ class Rejected:
         return f"{self.file}:{self.line}: {self.column}: {self.reason}"
 
 
-def rows(path: Path, required: Sequence[str], optional: Sequence[str]) -> Iterator[Row]:
+def rows(
+    path: Path, required: Sequence[str], optional: Sequence[str], *, delimiter: str = ","
+) -> Iterator[Row]:
     """The rows of a CSV whose header must name `required` and may name `optional`."""
     display = str(path)
     if not path.exists():
@@ -33,7 +36,7 @@ def rows(path: Path, required: Sequence[str], optional: Sequence[str]) -> Iterat
     head = decode_head(read_head(path, display), ("utf-8-sig", "cp1252"))
     if head is None:
         raise InputProblem(f"{display}: not text", hint="save the file as UTF-8 CSV")
-    header = head.first_fields(",")
+    header = head.first_fields(delimiter)
     missing = [c for c in required if c not in header]
     if missing:
         raise InputProblem(
@@ -46,7 +49,10 @@ def rows(path: Path, required: Sequence[str], optional: Sequence[str]) -> Iterat
             f"{display}:1: unknown column {unknown[0]!r}",
             hint=f"the columns are {', '.join([*required, *optional])}",
         )
-    yield from read_rows(InputFile(path, display, head.encoding))
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    yield from read_rows(
+        InputFile(path, display, head.encoding), delimiter=delimiter, quoting=quoting
+    )
 
 
 def whole(value: str, column: str, *, minimum: int = 0) -> int:

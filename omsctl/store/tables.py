@@ -337,3 +337,76 @@ class Shipment(SQLModel, table=True):
     created_at: datetime = _time(nullable=False)
     shipped_at: datetime | None = _time()
     delivered_at: datetime | None = _time()
+
+
+class ShipmentEvent(SQLModel, table=True):
+    """A carrier's status event; the same event loaded twice is stored once."""
+
+    __tablename__ = "shipment_events"
+    __table_args__ = (UniqueConstraint("shipment_id", "at", "status", "location"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipments.id", index=True)
+    at: datetime = _time(nullable=False)
+    status: str  # pre_transit, in_transit, out_for_delivery, delivered, failed_attempt, ...
+    reason: str = ""  # for exceptions: delayed, lost, damaged, refused, address_problem
+    location: str = ""
+    detail: str = ""
+    loaded_at: datetime = _time(nullable=False)
+
+
+class ChannelConfirmation(SQLModel, table=True):
+    """A shipment reported back to a channel order, so a nightly export sends it once."""
+
+    __tablename__ = "channel_confirmations"
+    __table_args__ = (UniqueConstraint("shipment_id", "channel", "channel_order_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipments.id", index=True)
+    channel: str
+    channel_order_no: str
+    exported_at: datetime = _time(nullable=False)
+
+
+class LogisticsException(SQLModel, table=True):
+    """Something went wrong after the parcel left: delayed, lost, damaged, refused, address."""
+
+    __tablename__ = "logistics_exceptions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = _order_fk()
+    shipment_id: int | None = Field(default=None, foreign_key="shipments.id", index=True)
+    reason: str = Field(index=True)
+    detail: str = ""
+    opened_at: datetime = _time(nullable=False)
+    resolved_at: datetime | None = _time()
+    resolved_by: str | None = None
+    resolution: str | None = None  # reship, refund, compensate, delivered
+    amount: Decimal | None = _money(nullable=True)
+    note: str = ""
+
+
+class ReturnAuthorization(SQLModel, table=True):
+    """A return the buyer announced (RMA); received goods are restocked or written off."""
+
+    __tablename__ = "returns"
+
+    id: int | None = Field(default=None, primary_key=True)
+    rma: str = Field(unique=True)
+    order_id: int = _order_fk()
+    reason: str
+    status: str = "open"  # open, received
+    created_at: datetime = _time(nullable=False)
+    created_by: str
+    received_at: datetime | None = _time()
+    disposition: str | None = None  # restock, write_off
+
+
+class ReturnLine(SQLModel, table=True):
+    __tablename__ = "return_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="returns.id", index=True)
+    sku: str
+    quantity: int
