@@ -109,12 +109,29 @@ def steps() -> list[Step]:
             "import the same exports again: nothing changes",
             ("--quiet", "import", f"{s}/shopify/orders_export.csv", "--json"),
         ),
-        Step("approve two orders by hand (stock is reserved)", ("approve", "#1001", "#1002")),
         Step(
-            "hold one for a person",
-            ("hold", "#1005", "--reason", "unpaid", "--note", "waiting for bank transfer"),
+            "review the new orders: clean ones are approved and reserved, the rest held",
+            ("review",),
         ),
-        Step("see what is new", ("orders", "list", "--status", "new", "--limit", "10")),
+        Step("the exception queue, most urgent first", ("holds", "list")),
+        Step(
+            "read a buyer's note and release the order (stock is reserved)",
+            ("release", "#1002", "--note", "note read: leave it at the side door"),
+        ),
+        Step(
+            "approve a big order by hand after calling the buyer",
+            ("approve", "67-11028-90014", "--note", "called Steep Café: a real bulk order"),
+        ),
+        Step(
+            "cancel an order the channel refunded",
+            ("cancel", "#1003", "--note", "refunded on Shopify"),
+        ),
+        Step(
+            "receive the missing syrup; the next review approves the order that waited for it",
+            ("stock", "import", f"{s}/delivery.csv", "--add"),
+        ),
+        Step("", ("review",)),
+        Step("see what still waits", ("orders", "list", "--status", "on_hold")),
         Step("see one order in full", ("orders", "show", "#1002")),
         Step("see where the stock is now", ("warehouses", "list")),
         Step("what to reorder", ("stock", "list", "--low")),

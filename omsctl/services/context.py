@@ -60,5 +60,11 @@ class Env:
     def engine(self) -> Engine:
         return open_database(self.url)
 
+    @property
+    def warehouse_preferences(self) -> dict[str, list[str]]:
+        """Destination → warehouse codes, from `[allocation.preferences]` in the settings."""
+        section = self.settings.section("allocation.preferences")
+        return {key.upper(): codes for key, codes in section.items()}
+
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)

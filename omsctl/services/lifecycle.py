@@ -6,14 +6,19 @@ domain's transition table meets the database.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from omsctl.domain import holds as hold_reasons
-from omsctl.domain.lifecycle import RESERVING, State, transition
+from omsctl.domain.errors import Conflict
+from omsctl.domain.lifecycle import RESERVING, HistoryEntry, State, transition
 from omsctl.services import reserving
 from omsctl.services.stockbook import StockBook
 from omsctl.store.tables import Hold, Order, OrderHistory
@@ -162,3 +167,103 @@ def resolve_holds(
                 ):
                     set_committed_value(hold, name, value)
     return count
+
+
+class Batch:
+    """Many orders' state changes, each checked by the lifecycle, written together.
+
+    Review moves thousands of orders a run, most the same way with the same history text
+    ("passed every review rule"). Each move is checked with `transition` as it is decided;
+    `flush` writes the states, their timestamps and one history row per change, grouped by
+    (from, to, text) into one statement per 900 orders in id order, and refuses if any order
+    changed state meanwhile. It is `move` for many orders, without stock: the caller has
+    reserved through its StockBook already.
+    """
+
+    def __init__(self, *, actor: str, at: datetime, action: str) -> None:
+        self.actor, self.at, self.action = actor, at, action
+        self._moved: dict[tuple[State, State], list[int]] = defaultdict(list)
+        self._history: dict[tuple[State, State, str], list[int]] = defaultdict(list)
+
+    def check(self, ref: str, before: State, target: State, detail: str = "") -> HistoryEntry:
+        """The lifecycle's verdict on one move; raises IllegalTransition if it is not allowed."""
+        return transition(
+            ref, before, target, action=self.action, actor=self.actor, at=self.at, detail=detail
+        )
+
+    def moved(self, order_id: int, entry: HistoryEntry) -> None:
+        assert entry.from_state is not None and entry.to_state is not None
+        self._moved[(entry.from_state, entry.to_state)].append(order_id)
+        self._history[(entry.from_state, entry.to_state, entry.detail)].append(order_id)
+
+    def note(self, order_id: int, state: State, detail: str) -> None:
+        """A history row without a state change (as `record` writes)."""
+        self._history[(state, state, detail)].append(order_id)
+
+    def flush(self, session: Session) -> None:
+        conn = session.connection()
+        orders = Order.__table__  # type: ignore[attr-defined]
+        now = literal(self.at, orders.c.updated_at.type)
+        for (before, target), ids in self._moved.items():
+            values: dict[str, Any] = {"state": target.value, "updated_at": now}
+            stamp = _STAMPS.get(target)
+            if stamp:
+                values[stamp] = func.coalesce(orders.c[stamp], now)
+            changed = 0
+            for chunk in _chunks(sorted(ids)):
+                changed += conn.execute(
+                    update(orders)
+                    .where(orders.c.id.in_(chunk), orders.c.state == before.value)
+                    .values(values)
+                ).rowcount
+            if changed != len(ids):
+                raise Conflict("orders changed state while this ran", hint="run it again")
+        self._write_history(conn, now)
+        self._moved.clear()
+        self._history.clear()
+
+    def _write_history(self, conn: Connection, now: Any) -> None:
+        """Big groups by INSERT … SELECT per chunk; the rest (texts differ) by executemany."""
+        history = OrderHistory.__table__  # type: ignore[attr-defined]
+        orders = Order.__table__  # type: ignore[attr-defined]
+        rows: list[dict[str, Any]] = []
+        columns = ("order_id", "at", "actor", "action", "from_state", "to_state", "detail")
+        for (before, after, detail), ids in self._history.items():
+            if len(ids) < _CHUNK // 10:
+                rows.extend(
+                    {
+                        "order_id": i,
+                        "at": self.at,
+                        "actor": self.actor,
+                        "action": self.action,
+                        "from_state": before.value,
+                        "to_state": after.value,
+                        "detail": detail,
+                    }
+                    for i in ids
+                )
+                continue
+            constants = (
+                literal(self.actor),
+                literal(self.action),
+                literal(before.value),
+                literal(after.value),
+                literal(detail),
+            )
+            for chunk in _chunks(sorted(ids)):
+                conn.execute(
+                    insert(history).from_select(
+                        columns, select(orders.c.id, now, *constants).where(orders.c.id.in_(chunk))
+                    )
+                )
+        if rows:
+            rows.sort(key=lambda row: row["order_id"])
+            conn.execute(insert(history), rows)
+
+
+_CHUNK = 900
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]

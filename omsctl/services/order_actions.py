@@ -16,6 +16,7 @@ from omsctl.domain.holds import reason as hold_reason
 from omsctl.domain.lifecycle import State
 from omsctl.services import lifecycle
 from omsctl.services.context import Env
+from omsctl.services.splitting import backorder as split_backorder
 from omsctl.store.orders import find_order
 from omsctl.store.tables import Order
 
@@ -41,11 +42,6 @@ class ActionReport:
 
 
 Decide = Callable[[Session, Order, Env], str]
-
-
-def preferences(env: Env) -> dict[str, list[str]]:
-    """Destination → warehouse codes, from `[allocation.preferences]` in the settings."""
-    return {k.upper(): v for k, v in env.settings.section("allocation.preferences").items()}
 
 
 def _run(env: Env, action: str, refs: Sequence[str], decide: Decide) -> ActionReport:
@@ -77,12 +73,9 @@ def approve(
     part in stock is approved, the rest waits in a child order that starts new. Without it,
     such an order is refused and nothing is reserved, so no order ships incomplete unasked.
     """
-    # Imported here because splitting reads this module's `preferences`.
-    from omsctl.services.splitting import backorder as split_backorder
-
     def decide(session: Session, order: Order, env: Env) -> str:
         now = env.now()
-        wanted = preferences(env)
+        wanted = env.warehouse_preferences
         notes = []
         if backorder:
             waiting = split_backorder(
@@ -166,7 +159,7 @@ def release(env: Env, refs: Sequence[str], code: str | None = None, note: str = 
             actor=env.actor,
             at=now,
             detail=note,
-            preferences=preferences(env),
+            preferences=env.warehouse_preferences,
         )
         return ""
 

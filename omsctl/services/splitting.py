@@ -37,7 +37,6 @@ from omsctl.domain.lifecycle import RESERVING, State
 from omsctl.domain.splitting import Line, address_key, merge_candidates, merge_lines, split_lines
 from omsctl.services import lifecycle, reserving
 from omsctl.services.context import Env
-from omsctl.services.order_actions import preferences
 from omsctl.store import orders as order_queries
 from omsctl.store.tables import Order, OrderLine, Product
 
@@ -185,7 +184,7 @@ def split_order(env: Env, ref: str, take: Mapping[str, int], note: str = "") -> 
             take,
             actor=env.actor,
             at=env.now(),
-            preferences=preferences(env),
+            preferences=env.warehouse_preferences,
             note=note,
         )
         uow.commit()
@@ -207,7 +206,7 @@ def merge_orders(env: Env, refs: Sequence[str], note: str = "") -> MergeResult:
             orders[1:],
             actor=env.actor,
             at=env.now(),
-            preferences=preferences(env),
+            preferences=env.warehouse_preferences,
             note=note,
         )
         uow.commit()

