@@ -46,9 +46,17 @@ def hold_queue(env: Env, *, reason: str | None = None, overdue: bool = False) ->
     with env.uow(write=False) as uow:
         return [
             QueuedHold(
-                hold.order_id, number, channel, state, hold.reason,
+                hold.order_id,
+                number,
+                channel,
+                state,
+                hold.reason,
                 REASONS[hold.reason].text if hold.reason in REASONS else "",
-                hold.detail, hold.priority, hold.created_at, hold.due_at, hold.due_at < now,
+                hold.detail,
+                hold.priority,
+                hold.created_at,
+                hold.due_at,
+                hold.due_at < now,
             )
             for hold, number, channel, state in uow.session.execute(stmt)
         ]

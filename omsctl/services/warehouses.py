@@ -37,8 +37,9 @@ def add_warehouse(
         raise UsageProblem(problem.reason) from None
     with env.uow() as uow:
         if uow.session.scalars(select(Warehouse).where(Warehouse.code == code)).first():
-            raise Conflict(f"warehouse {code} exists already",
-                           hint="`omsctl warehouses list` shows it")
+            raise Conflict(
+                f"warehouse {code} exists already", hint="`omsctl warehouses list` shows it"
+            )
         uow.session.add(
             Warehouse(code=code, name=name, country=iso, region=region.upper(), priority=priority)
         )
