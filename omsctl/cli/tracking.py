@@ -115,10 +115,15 @@ def track_ship(
     """
     from omsctl.services.tracking import ship_labelled
 
-    for done in ship_labelled(state(ctx).env(), wave=wave, refs=orders or ()):
+    shipped, waiting = ship_labelled(state(ctx).env(), wave=wave, refs=orders or ())
+    for done in shipped:
         typer.echo(
             f"{done.order}: {done.carrier} {done.number}, "
             f"{'shipped' if done.changed else 'already shipped'}"
+        )
+    for number in waiting:
+        state(ctx).info(
+            f"not shipped: {number} has no tracking number yet (`omsctl track add ORDER NUMBER`)"
         )
 
 

@@ -102,3 +102,14 @@ def pack_order(env: Env, ref: str, scans: Sequence[str]) -> PackResult:
         return PackResult(
             order.channel_order_no, check.ok, order.state, needed, scanned, check.problems, advice
         )
+
+
+def expected_scans(env: Env, ref: str) -> list[str]:
+    """What a correct scan of the order is: each unit's product barcode (or its SKU)."""
+    with env.uow(write=False) as uow:
+        order = find_order(uow.session, ref)
+        barcodes = dict(uow.session.execute(select(Product.sku, Product.barcode)).all())
+        lines = uow.session.execute(
+            select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order_id == order.id)
+        ).all()
+        return [barcodes.get(sku) or sku for sku, qty in lines for _ in range(qty)]

@@ -140,11 +140,17 @@ def _record(
     )
 
 
-def ship_labelled(env: Env, *, wave: str | None = None, refs: Sequence[str] = ()) -> list[Recorded]:
-    """Hand packed orders to the carrier under the tracking numbers their labels carry."""
+def ship_labelled(
+    env: Env, *, wave: str | None = None, refs: Sequence[str] = ()
+) -> tuple[list[Recorded], list[str]]:
+    """Hand packed orders to the carrier under the tracking numbers their labels carry.
+
+    For a wave, orders whose labels have no number yet are left packed and named (second
+    item), so the rest of the wave still leaves; a named order without a number is an error.
+    """
     if bool(wave) == bool(refs):
         raise UsageProblem("name a wave (--wave) or orders to ship")
-    done = []
+    done, waiting = [], []
     with env.uow() as uow:
         s = uow.session
         if wave:
@@ -158,6 +164,9 @@ def ship_labelled(env: Env, *, wave: str | None = None, refs: Sequence[str] = ()
                 .where(Shipment.order_id == order.id, Shipment.tracking_number.is_not(None))  # type: ignore[union-attr]
                 .order_by(Shipment.id.desc())
             ).first()  # type: ignore[union-attr]
+            if (shipment is None or not shipment.tracking_number) and wave:
+                waiting.append(order.channel_order_no)
+                continue
             if shipment is None or not shipment.tracking_number:
                 raise UsageProblem(
                     f"order {order.channel_order_no} has no tracking number yet",
@@ -166,7 +175,7 @@ def ship_labelled(env: Env, *, wave: str | None = None, refs: Sequence[str] = ()
             verdict = validate(shipment.tracking_number, shipment.carrier, force=True)
             done.append(_record(s, env, order, verdict, None, env.now()))
         uow.commit()
-    return done
+    return done, waiting
 
 
 @dataclass
