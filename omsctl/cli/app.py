@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from omsctl import __version__
 from omsctl.cli import (
     decisions,
+    delivery,
     holds,
     importing,
     labels,
@@ -164,6 +165,7 @@ reviewing.register(app)
 packing.register(app)
 labels.register(app)
 app.add_typer(tracking.app, name="track", rich_help_panel="Shipping")
+delivery.register(app)  # track events/overdue; exceptions, returns, housekeeping
 app.add_typer(waves.app, name="wave", rich_help_panel="Daily flow")
 app.add_typer(orders.app, name="orders")
 app.add_typer(holds.app, name="holds", rich_help_panel="Decide")

@@ -165,13 +165,22 @@ def steps() -> list[Step]:
             lambda ctx: _ups_numbers(ctx) + _ship(ctx),
         ),
         Step(
-            "tell Amazon and Taobao which parcels left",
+            "the carriers' events arrive: one parcel delivered, one damaged, one gone quiet",
+            (f"track events {s}/tracking/events.csv", "track overdue", "exceptions list"),
+        ),
+        Step(
+            "send the damaged order again (stock taken again, the next SF number)",
+            ("exceptions resolve 3751301234567890123 --reship --note 'damaged in transit'",),
+        ),
+        Step(
+            "tell Amazon and Taobao which parcels left (each shipment once)",
             (
                 "track export --channel amazon -o {out}/amazon-shipping-confirmation.txt",
                 "track export --channel taobao -o {out}/taobao-shipped.csv",
             ),
         ),
-        Step("see one order in full", ("orders show '#1006'",)),
+        Step("complete delivered orders after the confirmation window (cron)", ("housekeeping",)),
+        Step("see one order's whole story", ("orders show 3751301234567890123",)),
         Step(
             "where the stock is now, and what to reorder", ("warehouses list", "stock list --low")
         ),
