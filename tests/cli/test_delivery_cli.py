@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, add_order, stock_up
+from oms_testing import SAMPLES, add_order, stock_up
 
 from omsctl.domain.lifecycle import State
 from omsctl.services import lifecycle

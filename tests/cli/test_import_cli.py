@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import SAMPLES
+from oms_testing import SAMPLES
 
 SHOPIFY = str(SAMPLES / "shopify" / "orders_export.csv")
 

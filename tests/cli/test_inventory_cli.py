@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import SAMPLES, add_order
+from oms_testing import SAMPLES, add_order
 
 
 def setup_shop(oms, tmp_path):

@@ -7,7 +7,7 @@ import shutil
 
 import pypdfium2 as pdfium
 import zxingcpp
-from conftest import SAMPLES, add_order, stock_up
+from oms_testing import SAMPLES, add_order, stock_up
 from pypdf import PdfReader
 
 

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import add_order, stock_up
+from oms_testing import add_order, stock_up
 
 
 def test_a_missing_database_is_refused_with_a_hint_to_init(oms, isolated):

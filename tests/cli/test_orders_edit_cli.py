@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import add_order
+from oms_testing import add_order
 
 
 def test_editing_records_each_change_and_clears_reviews_keys(oms, env):

@@ -8,7 +8,7 @@ import shlex
 from typing import Any
 
 import pytest
-from conftest import SAMPLES
+from oms_testing import SAMPLES
 from sqlalchemy import func, select
 
 from omsctl.cli.demo import steps

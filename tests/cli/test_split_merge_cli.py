@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import add_order, stock_up
+from oms_testing import add_order, stock_up
 from sqlalchemy import select
 
 from omsctl.store.tables import Order

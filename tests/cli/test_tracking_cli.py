@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import add_order, stock_up
+from oms_testing import add_order, stock_up
 
 
 def packed(oms, env, tmp_path, numbers=("#1", "#2")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import add_order, stock_up
+from oms_testing import add_order, stock_up
 
 
 def approved_orders(oms, env, tmp_path, count=3):

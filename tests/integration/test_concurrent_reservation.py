@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from conftest import add_order, stock_up
+from oms_testing import add_order, stock_up
 from sqlalchemy import String, cast, func, select, update
 
 from omsctl.store.tables import Order, OrderHistory, OrderLine, Reservation, StockLevel

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, add_order, stock_up
+from oms_testing import SAMPLES, add_order, stock_up
 from sqlalchemy import select
 
 from omsctl.domain.errors import Conflict, IllegalTransition, StockProblem, UsageProblem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from conftest import add_order, stock_up
+from oms_testing import add_order, stock_up
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
