@@ -70,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
     "housekeeping": {
         "completion_days": 14,
     },
+    "reports": {"ship_cutoff": "14:00"},
 }
 
 
@@ -177,6 +178,11 @@ POST = 12
 [housekeeping]
 # Delivered orders are completed this many days after delivery (`omsctl housekeeping`).
 completion_days = 14
+
+[reports]
+# Orders paid before this local time should ship the same day (`omsctl report kpi`'s
+# same-day and next-day ship rates); paid later, they are due the next day.
+ship_cutoff = "14:00"
 
 [allocation.preferences]
 # Which warehouses ship first to a destination: a country code, or country-region, to an

@@ -23,6 +23,7 @@ from omsctl.cli import (
     orders,
     packing,
     products,
+    reports,
     reviewing,
     setup,
     stock,
@@ -166,6 +167,7 @@ packing.register(app)
 labels.register(app)
 app.add_typer(tracking.app, name="track", rich_help_panel="Shipping")
 delivery.register(app)  # track events/overdue; exceptions, returns, housekeeping
+app.add_typer(reports.app, name="report", rich_help_panel="Reports")
 app.add_typer(waves.app, name="wave", rich_help_panel="Daily flow")
 app.add_typer(orders.app, name="orders")
 app.add_typer(holds.app, name="holds", rich_help_panel="Decide")

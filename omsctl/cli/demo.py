@@ -180,6 +180,13 @@ def steps() -> list[Step]:
             ),
         ),
         Step("complete delivered orders after the confirmation window (cron)", ("housekeeping",)),
+        Step(
+            "the day's numbers: on the terminal, and as a PDF with charts",
+            (
+                "report kpi --since 7d --until now",
+                "report kpi --since 7d --until now --pdf {out}/kpi-report.pdf",
+            ),
+        ),
         Step("see one order's whole story", ("orders show 3751301234567890123",)),
         Step(
             "where the stock is now, and what to reorder", ("warehouses list", "stock list --low")
