@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from omsctl import __version__
 from omsctl.cli import (
+    db,
     decisions,
     delivery,
     holds,
@@ -161,6 +162,7 @@ def root(
 
 
 setup.register(app)
+app.add_typer(db.app, name="db", rich_help_panel="Set up")
 importing.register(app)
 reviewing.register(app)
 packing.register(app)

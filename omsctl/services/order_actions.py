@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from omsctl.domain.errors import OmsError, UsageProblem
+from omsctl.domain.errors import IllegalTransition, OmsError, UsageProblem
 from omsctl.domain.holds import reason as hold_reason
 from omsctl.domain.lifecycle import State
 from omsctl.services import lifecycle
@@ -74,6 +74,12 @@ def approve(
     such an order is refused and nothing is reserved, so no order ships incomplete unasked.
     """
     def decide(session: Session, order: Order, env: Env) -> str:
+        # picking → approved is how an order leaves a wave (`wave remove`), not an approval.
+        if order.state not in (State.NEW, State.ON_HOLD):
+            raise IllegalTransition(
+                f"order {lifecycle.order_ref(order)} is {order.state}, not new or on_hold",
+                hint="only new and held orders are approved",
+            )
         now = env.now()
         wanted = env.warehouse_preferences
         notes = []

@@ -54,11 +54,25 @@ def display_name(url: URL) -> str:
 def engine_for(url: URL) -> Engine:
     """One engine per URL per process, with the SQLite pragmas and BEGIN handling set up."""
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        if url.get_backend_name() == "postgresql":
+            event.listen(engine, "begin", _postgresql_on_begin)
+        return engine
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _postgresql_on_begin(connection: Any) -> None:
+    # Writers queue on one transaction-scoped lock, as SQLite's BEGIN IMMEDIATE makes them:
+    # two approvals reserving the same SKUs in a different order would otherwise deadlock.
+    if connection.get_execution_options().get("omsctl_begin", "IMMEDIATE") == "IMMEDIATE":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK})")
+
+
+#: The advisory lock every PostgreSQL writer takes ("omsc" as an integer).
+_WRITER_LOCK = 1869443939
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

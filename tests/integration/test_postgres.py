@@ -1,0 +1,166 @@
+"""The way up to PostgreSQL: migrations, `db copy --to URL`, the daily commands, reservations.
+
+Runs only when OMSCTL_TEST_PG_URL names a PostgreSQL server and a database to connect to
+first, for example `postgresql+psycopg://omsctl@/postgres?host=/var/run/postgresql`; each
+test creates its own database there (the role needs CREATEDB) and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from oms_testing import SAMPLES
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import URL, make_url
+
+from omsctl.services.context import Env
+from omsctl.services.database import check_database
+from omsctl.store.db import SCHEMA_REVISION, current_revision, engine_for
+from omsctl.store.migrate import upgrade
+from omsctl.store.tables import metadata
+
+SERVER = os.environ.get("OMSCTL_TEST_PG_URL", "")
+pytestmark = pytest.mark.skipif(not SERVER, reason="OMSCTL_TEST_PG_URL is not set")
+
+
+@pytest.fixture
+def pg(isolated: Path) -> Iterator[URL]:
+    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+    server = make_url(SERVER)
+    name = f"omsctl_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name)
+    try:
+        yield url
+    finally:
+        engine_for(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def config() -> str:
+    return str(Path(os.environ["OMSCTL_DB"]).parent / "omsctl.toml")
+
+
+def shop(oms, db: str, *, wave: bool = True) -> None:
+    """Products, three warehouses, stock, the sample exports, review: a morning's data."""
+    s = SAMPLES
+    (Path(os.environ["OMSCTL_DB"]).parent / "omsctl.toml").write_text(
+        (s / "omsctl.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    steps = [
+        ("init",),
+        ("products", "import", f"{s}/products.csv"),
+        ("warehouses", "add", "HZ", "--name", "Hangzhou", "--country", "CN", "--priority", "10"),
+        ("warehouses", "add", "BER", "--name", "Berlin", "--country", "DE", "--priority", "20"),
+        ("warehouses", "add", "NJ", "--name", "New Jersey", "--country", "US", "--priority", "30"),
+        ("stock", "import", f"{s}/stock.csv"),
+        ("import", f"{s}/shopify/orders_export.csv", f"{s}/woocommerce/orders.csv",
+         f"{s}/amazon/order-report.txt", f"{s}/ebay/orders-report.csv"),
+        ("review",),
+        ("waybills", "load", "--carrier", "DHL", f"{s}/waybills/dhl.txt"),
+        ("waybills", "load", "--carrier", "SF", f"{s}/waybills/sf.txt"),
+    ]  # fmt: skip
+    if wave:
+        steps.append(("wave", "create", "--max-orders", "10"))
+    for args in steps:
+        run = oms("--db", db, "--config", config(), *args)
+        assert run.exit_code in (0, 3), (args, run.stderr)
+
+
+def test_the_migrations_build_the_same_tables_on_postgresql(pg):
+    assert upgrade(pg).to_revision == SCHEMA_REVISION
+    assert current_revision(engine_for(pg)) == SCHEMA_REVISION
+    with engine_for(pg).connect() as conn:
+        names = set(conn.execute(text(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )).scalars())  # fmt: skip
+    assert names == {*metadata.tables, "alembic_version"}
+    assert upgrade(pg).from_revision == SCHEMA_REVISION  # a second run changes nothing
+
+
+def test_the_daily_commands_run_against_a_postgresql_url(oms, pg):
+    url = pg.render_as_string(hide_password=False)
+    shop(oms, url)
+    labels = oms("--db", url, "--config", config(), "labels", "--status", "picking", "-f", "zpl",
+                 "-o", "-")  # fmt: skip
+    assert labels.exit_code == 0, labels.stderr
+    check = oms("--db", url, "db", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+    assert check.stderr.startswith(f"{pg.render_as_string(hide_password=True)}: ok — ")
+
+
+def test_a_sqlite_database_copied_to_postgresql_keeps_every_row_and_passes_the_check(
+    oms, pg, isolated
+):
+    shop(oms, str(isolated))
+    run = oms("db", "copy", "--to", pg.render_as_string(hide_password=False))
+    assert run.exit_code == 0, run.stdout + run.stderr
+    source, target = engine_for(Env(db=str(isolated)).url), engine_for(pg)
+    for table in metadata.sorted_tables:
+        query = select(table).order_by(*table.primary_key.columns)
+        with source.connect() as a, target.connect() as b:
+            assert list(b.execute(query)) == list(a.execute(query)), table.name
+    assert check_database(Env(db=pg.render_as_string(hide_password=False))).ok
+    # Ids continue after the copied rows: the sequences were moved on.
+    again = oms("--db", pg.render_as_string(hide_password=False), "warehouses", "add", "LON",
+                "--name", "London", "--country", "GB")  # fmt: skip
+    assert again.exit_code == 0, again.stderr
+
+
+def test_a_copy_into_a_postgresql_database_that_holds_data_is_refused(oms, pg, isolated):
+    shop(oms, str(isolated))
+    url = pg.render_as_string(hide_password=False)
+    assert oms("db", "copy", "--to", url).exit_code == 0
+    run = oms("db", "copy", "--to", url)
+    assert run.exit_code == 1
+    assert "is not empty (" in run.stderr and "copy into a new, empty database" in run.stderr
+
+
+#: Approves the orders named on its command line, one transaction each.
+APPROVER = """
+import sys
+from omsctl.services.context import Env
+from omsctl.services.order_actions import approve
+env = Env(db=sys.argv[1], actor="approver")
+report = approve(env, sys.argv[2:])
+print(sum(o.ok for o in report.outcomes))
+"""
+
+
+def test_approvers_in_parallel_on_postgresql_never_oversell(oms, pg, tmp_path):
+    url = pg.render_as_string(hide_password=False)
+    shop(oms, url, wave=False)
+    engine = engine_for(pg)
+    with engine.begin() as conn:
+        new = list(conn.execute(text(
+            "SELECT channel_order_no FROM orders WHERE state IN ('new', 'on_hold') ORDER BY id"
+        )).scalars())  # fmt: skip
+    script = tmp_path / "approver.py"
+    script.write_text(APPROVER, encoding="utf-8")
+    processes = [
+        subprocess.Popen([sys.executable, str(script), url, *new[n::2], *new[::-1]],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for n in range(4)
+    ]  # fmt: skip
+    for process in processes:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        assert "Traceback" not in err
+    assert check_database(Env(db=url)).ok
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM stock_levels WHERE reserved > on_hand")
+            ).scalar()
+            == 0
+        )
