@@ -8,11 +8,12 @@ transaction (SKU, quantity, unit price). The reader joins them on `Order ID`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from omsctl.channels import paired
 from omsctl.channels.base import FieldProblem, Head, InputFile, Row, read_rows
 from omsctl.channels.normalize import (
     country,
@@ -23,7 +24,6 @@ from omsctl.channels.normalize import (
     text,
     timestamp,
 )
-from omsctl.domain.errors import InputProblem
 from omsctl.domain.orders import (
     Address,
     ChannelOrder,
@@ -82,23 +82,24 @@ class EtsyReader:
         Only a parsed `OrderLine` per transaction is kept from the items file (about 60 MB for
         100k two-item orders); the wide orders file is never held, only streamed.
         """
-        orders = [f for f in files if f.role == "orders"]
-        items = [f for f in files if f.role == "items"]
-        _require_both(orders, items)
-        baskets = _read_items(items)
-        seen: set[str] = set()
-        for file in orders:
-            checked = False
-            for row in read_rows(file):
-                if not checked:
-                    _check_columns(file, row, ORDER_COLUMNS, "Sold Orders")
-                    checked = True
-                number = text(row.cells["Order ID"])
-                seen.add(number)
-                yield _order(file, row, number, baskets.get(number))
-        orphans = baskets.keys() - seen
-        if orphans:
-            yield from _orphans(items, orphans)
+        orders, items = paired.require_both(
+            files,
+            items_alone="Etsy Sold Order Items without its Sold Orders file",
+            orders_alone="Etsy Sold Orders without its Sold Order Items file",
+            hint="pass both files: omsctl import EtsySoldOrders2024.csv EtsySoldOrderItems2024.csv",
+        )
+        yield from paired.join(
+            orders,
+            items,
+            _read_items(items),
+            order_number=_order_id,
+            item_number=_order_id,
+            check=lambda file, row: _check_columns(file, row, ORDER_COLUMNS, "Sold Orders"),
+            order=_order,
+            column="Order ID",
+            orphan_reason="items of an order that is not in the Sold Orders file",
+            row_error=_row_error,
+        )
 
 
 READER = EtsyReader()
@@ -113,27 +114,18 @@ class _Basket:
     error: RowError | None = None
 
 
-def _require_both(orders: list[InputFile], items: list[InputFile]) -> None:
-    hint = "pass both files: omsctl import EtsySoldOrders2024.csv EtsySoldOrderItems2024.csv"
-    if items and not orders:
-        names = ", ".join(f.display for f in items)
-        raise InputProblem(
-            f"{names}: Etsy Sold Order Items without its Sold Orders file", hint=hint
-        )
-    if orders and not items:
-        names = ", ".join(f.display for f in orders)
-        raise InputProblem(
-            f"{names}: Etsy Sold Orders without its Sold Order Items file", hint=hint
-        )
-
-
 def _check_columns(file: InputFile, row: Row, required: Sequence[str], kind: str) -> None:
-    missing = [name for name in required if name not in row.cells]
-    if missing:
-        raise InputProblem(
-            f"{file.display}: the Etsy {kind} file lacks the column(s) {', '.join(missing)}",
-            hint="download it again from Shop Manager › Settings › Options › Download Data",
-        )
+    paired.check_columns(
+        file,
+        row,
+        required,
+        f"the Etsy {kind} file lacks the column(s)",
+        hint="download it again from Shop Manager › Settings › Options › Download Data",
+    )
+
+
+def _order_id(cells: Mapping[str, str]) -> str:
+    return text(cells["Order ID"])
 
 
 def _read_items(files: list[InputFile]) -> dict[str, _Basket]:
@@ -158,22 +150,6 @@ def _read_items(files: list[InputFile]) -> dict[str, _Basket]:
             if basket.error is None:
                 _add_item(file, row, number, basket)
     return baskets
-
-
-def _orphans(files: list[InputFile], numbers: set[str]) -> Iterator[RowError]:
-    """One RowError per order that only the items file knows, at its first item row.
-
-    The files are read again for these (rare) rows rather than keeping every row's cells.
-    """
-    for file in files:
-        for row in read_rows(file):
-            number = text(row.cells["Order ID"])
-            if number in numbers:
-                numbers.discard(number)
-                problem = FieldProblem(
-                    "Order ID", "items of an order that is not in the Sold Orders file"
-                )
-                yield _row_error(file, row, number, problem)
 
 
 def _add_item(file: InputFile, row: Row, number: str, basket: _Basket) -> None:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+from omsctl.channels import paired
 from omsctl.channels.base import FieldProblem, Head, InputFile, Row, read_rows
 from omsctl.channels.normalize import money, optional_timestamp, quantity, text, timestamp
-from omsctl.domain.errors import InputProblem
 from omsctl.domain.orders import (
     Address,
     ChannelOrder,
@@ -84,23 +84,26 @@ class TaobaoReader:
         宝贝报表 has ten short columns and only a parsed `OrderLine` per item is kept (about
         60 MB for 100k two-item orders); the 46-to-60-column 订单报表 is only ever streamed.
         """
-        orders = [f for f in files if f.role == "orders"]
-        items = [f for f in files if f.role == "items"]
-        _require_both(orders, items)
-        baskets = _read_items(items)
-        seen: set[str] = set()
-        for file in orders:
-            checked = False
-            for row in read_rows(file):
-                if not checked:
-                    _check_columns(file, row, ORDER_COLUMNS, "订单报表 (ExportOrderList)")
-                    checked = True
-                number = _unwrap(row.cells["订单编号"])
-                seen.add(number)
-                yield _order(file, row, number, baskets.get(number))
-        orphans = baskets.keys() - seen
-        if orphans:
-            yield from _orphans(items, orphans)
+        orders, items = paired.require_both(
+            files,
+            items_alone="a 宝贝报表 without its 订单报表 (ExportOrderList)",
+            orders_alone="a 订单报表 without its 宝贝报表 (ExportOrderDetailList)",
+            hint="pass both files: omsctl import ExportOrderList….csv ExportOrderDetailList….csv",
+        )
+        yield from paired.join(
+            orders,
+            items,
+            _read_items(items),
+            order_number=_order_id,
+            item_number=_order_id,
+            check=lambda file, row: _check_columns(
+                file, row, ORDER_COLUMNS, "订单报表 (ExportOrderList)"
+            ),
+            order=_order,
+            column="订单编号",
+            orphan_reason="items of an order that is not in the 订单报表",
+            row_error=_row_error,
+        )
 
 
 READER = TaobaoReader()
@@ -115,25 +118,18 @@ class _Basket:
     error: RowError | None = None
 
 
-def _require_both(orders: list[InputFile], items: list[InputFile]) -> None:
-    hint = "pass both files: omsctl import ExportOrderList….csv ExportOrderDetailList….csv"
-    if items and not orders:
-        names = ", ".join(f.display for f in items)
-        raise InputProblem(f"{names}: a 宝贝报表 without its 订单报表 (ExportOrderList)", hint=hint)
-    if orders and not items:
-        names = ", ".join(f.display for f in orders)
-        raise InputProblem(
-            f"{names}: a 订单报表 without its 宝贝报表 (ExportOrderDetailList)", hint=hint
-        )
-
-
 def _check_columns(file: InputFile, row: Row, required: Sequence[str], kind: str) -> None:
-    missing = [name for name in required if name not in row.cells]
-    if missing:
-        raise InputProblem(
-            f"{file.display}: the Taobao {kind} lacks the column(s) {', '.join(missing)}",
-            hint="export it again from 千牛 › 已卖出的宝贝 › 批量导出",
-        )
+    paired.check_columns(
+        file,
+        row,
+        required,
+        f"the Taobao {kind} lacks the column(s)",
+        hint="export it again from 千牛 › 已卖出的宝贝 › 批量导出",
+    )
+
+
+def _order_id(cells: Mapping[str, str]) -> str:
+    return _unwrap(cells["订单编号"])
 
 
 def _read_items(files: list[InputFile]) -> dict[str, _Basket]:
@@ -167,17 +163,6 @@ def _line(row: Row) -> OrderLine:
         quantity=quantity(cells["购买数量"], "购买数量"),
         unit_price=money(cells["价格"], "价格"),  # 价格 is per unit
     )
-
-
-def _orphans(files: list[InputFile], numbers: set[str]) -> Iterator[RowError]:
-    """One RowError per order only the item report knows, at its first row (read again)."""
-    for file in files:
-        for row in read_rows(file):
-            number = _unwrap(row.cells["订单编号"])
-            if number in numbers:
-                numbers.discard(number)
-                problem = FieldProblem("订单编号", "items of an order that is not in the 订单报表")
-                yield _row_error(file, row, number, problem)
 
 
 def _order(
