@@ -130,24 +130,50 @@ def read_rows(
     Multi-line quoted fields are one record; line numbers stay physical, so a message can say
     `orders.csv:412` and the user finds the row in an editor. Blank records are skipped.
     """
+    records = read_records(file, delimiter=delimiter, quoting=quoting)
+    header = next(records, None)
+    if header is None:
+        return
+    names = header[1]
+    for line, cells in records:
+        yield Row(line, dict(zip(names, cells, strict=False)))
+
+
+def read_records(
+    file: InputFile,
+    *,
+    delimiter: str = ",",
+    quoting: int = csv.QUOTE_MINIMAL,
+) -> Iterator[tuple[int, list[str]]]:
+    """`read_rows` without a dict per record, for readers of exports with a million rows.
+
+    The first item is `(header line, header)`, checked and stripped; every later item is
+    `(line, cells)`, the cells in header order and padded with '' to the header's width
+    (a longer record keeps its extra cells). Nothing is yielded for a file without a header.
+    """
     with open_text(file) as text:
         reader = csv.reader(text, delimiter=delimiter, quoting=quoting, strict=False)
-        header: list[str] | None = None
         last_line = 0
         try:
             for cells in reader:
                 start = last_line + 1
                 last_line = reader.line_num
-                if start < file.header_line:
-                    continue
-                if header is None:
+                if start >= file.header_line:
                     header = _check_header(file, cells)
+                    break
+            else:
+                return
+            yield start, header
+            width = len(header)
+            for cells in reader:
+                start = last_line + 1
+                last_line = reader.line_num
+                # Every cell blank: the first cell usually says it is not, without a loop.
+                if not (cells and cells[0].strip()) and not any(c.strip() for c in cells):
                     continue
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) < len(header):
-                    cells = cells + [""] * (len(header) - len(cells))
-                yield Row(start, dict(zip(header, cells, strict=False)))
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                yield start, cells
         except csv.Error as exc:
             raise InputProblem(
                 f"{file.display}:{last_line + 1}: {exc}",

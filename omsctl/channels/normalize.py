@@ -6,7 +6,9 @@ merchant can act on. Nothing here guesses: a value is either understood exactly 
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -27,8 +29,32 @@ def text(value: str | None) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def texts(values: Iterable[str]) -> list[str]:
+    """`text` of each value; a row of plain ASCII costs one pass in C, not a call per value.
+
+    A text in NFC is in NFC in every piece (a piece's own composable pair, excluded character
+    or misordered marks would be the whole text's too), so one check covers the row.
+    """
+    stripped = list(map(str.strip, values))
+    joined = "".join(stripped)
+    if '""' in joined:
+        return [text(value) for value in stripped]
+    if joined.isascii() or unicodedata.is_normalized("NFC", joined):
+        return stripped
+    return [v if v.isascii() else unicodedata.normalize("NFC", v) for v in stripped]
+
+
+#: Amounts already read, by their exact text: prices, zeros and shipping fees repeat on
+#: most rows of an export, and a Decimal is immutable.
+_AMOUNTS: dict[str | None, Decimal] = {}
+_AMOUNTS_KEPT = 4096
+
+
 def money(value: str | None, column: str, *, default: Decimal | None = None) -> Decimal:
     """A decimal amount; thousands separators and currency symbols refused rather than guessed."""
+    amount = _AMOUNTS.get(value)
+    if amount is not None:
+        return amount
     raw = text(value)
     if not raw:
         if default is None:
@@ -40,11 +66,17 @@ def money(value: str | None, column: str, *, default: Decimal | None = None) -> 
         raise FieldProblem(column, f"{raw!r} is not an amount like 12.50") from None
     if not amount.is_finite():
         raise FieldProblem(column, f"{raw!r} is not an amount like 12.50")
+    if len(_AMOUNTS) < _AMOUNTS_KEPT:
+        _AMOUNTS[value] = amount
     return amount
 
 
 def quantity(value: str | None, column: str) -> int:
     """A whole, positive number of units ('2' and '2.0' are accepted, '2.5' is not)."""
+    if value and len(value) < 10 and value.isascii() and value.isdigit():
+        number = int(value)  # '2', '12', '007': exactly what the Decimal below would give
+        if number > 0:
+            return number
     raw = text(value)
     try:
         number = Decimal(raw)
@@ -62,25 +94,47 @@ def timestamp(
     *,
     default_tz: str = "UTC",
 ) -> datetime:
-    """An aware UTC time from the first format that fits; naive times are read in `default_tz`."""
+    """An aware UTC time from the first format that fits; naive times are read in `default_tz`.
+
+    Python's ISO parser is the last resort; when every format is an ISO layout it goes first
+    (a tenth of strptime's cost, and the same time for every text both of them read).
+    """
     raw = text(value)
     if not raw:
         raise FieldProblem(column, "a date and time is required")
-    for fmt in formats:
-        try:
-            parsed = datetime.strptime(raw, fmt)
-        except ValueError:
-            continue
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=_zone(default_tz))
-        return parsed.astimezone(UTC)
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise FieldProblem(column, f"{raw!r} is not a date and time this format uses") from None
+    iso_first = _iso_layouts(formats)
+    parsed = _from_iso(raw) if iso_first else None
+    if parsed is None:
+        for fmt in formats:
+            try:
+                parsed = datetime.strptime(raw, fmt)
+            except ValueError:
+                continue
+            break
+    if parsed is None and not iso_first:
+        parsed = _from_iso(raw)
+    if parsed is None:
+        raise FieldProblem(column, f"{raw!r} is not a date and time this format uses")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=_zone(default_tz))
     return parsed.astimezone(UTC)
+
+
+def _from_iso(raw: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+#: Year, month, day, then optionally hour and minute, seconds, fraction and offset: a string
+#: strptime reads with such a layout means the same time to `datetime.fromisoformat`.
+_ISO_LAYOUT = re.compile(r"%Y-%m-%d(?:[ T]%H:%M(?::%S(?:\.%f)?)?(?: ?%z)?)?")
+
+
+@lru_cache(maxsize=64)
+def _iso_layouts(formats: tuple[str, ...]) -> bool:
+    return all(_ISO_LAYOUT.fullmatch(fmt) for fmt in formats)
 
 
 def optional_timestamp(

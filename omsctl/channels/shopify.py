@@ -8,18 +8,20 @@ Shopify has appended columns over the years.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import chain
+from operator import itemgetter
 
-from omsctl.channels.base import FieldProblem, Head, InputFile, Row, read_rows
+from omsctl.channels.base import FieldProblem, Head, InputFile, read_records
 from omsctl.channels.normalize import (
     country,
     money,
     postal_code,
     quantity,
     text,
+    texts,
     timestamp,
 )
 from omsctl.domain.errors import InputProblem
@@ -54,9 +56,6 @@ REQUIRED_COLUMNS = (
 )
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S %z",)
-#: Tried first: `timestamp` falls back to Python's ISO parser anyway, and that parser reads
-#: Shopify's times too, at a tenth of strptime's cost per order.
-ISO_ONLY: tuple[str, ...] = ()
 ZERO = Decimal("0")
 
 PAYMENT_STATUSES: dict[str, PaymentStatus] = {
@@ -94,6 +93,34 @@ def _block(prefix: str) -> tuple[str, ...]:
 
 SHIPPING = _block("Shipping")
 BILLING = _block("Billing")
+
+
+#: What an order's first row is read from, in `_start`'s order (line item columns last).
+ORDER_COLUMNS = (
+    NAME,
+    CREATED_AT,
+    FINANCIAL_STATUS,
+    "Phone",
+    "Billing Name",
+    "Email",
+    "Shipping Method",
+    "Notes",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Discount Amount",
+    "Total",
+    "Paid at",
+    "Cancelled at",
+    "Refunded Amount",
+    *SHIPPING,
+    *BILLING,
+    LINE_SKU,
+    LINE_TITLE,
+    LINE_QUANTITY,
+    LINE_PRICE,
+)
 
 
 class ShopifyReader:
@@ -139,15 +166,27 @@ class _Run:
 
 
 def _read_file(file: InputFile, run: _Run) -> Iterator[ChannelOrder | RowError]:
+    # A million-row export is read as lists, by column position: a dict per row (`read_rows`)
+    # cost as much as everything else the reader does.
     display = file.display
-    rows = read_rows(file)
-    first = next(rows, None)
+    records = read_records(file)
+    header = next(records, (0, []))[1]
+    first = next(records, None)
     if first is None:
         return
-    _check_columns(first.cells, display)
+    _check_columns(header, display)
+    width = len(header)
+    position = {name: i for i, name in enumerate(header)}
+    # An optional column the file lacks reads as the '' appended past the header's width.
+    complete = all(name in position for name in ORDER_COLUMNS)
+    pick = itemgetter(*(position.get(name, width) for name in ORDER_COLUMNS))
+    i_name, i_status = position[NAME], position[FINANCIAL_STATUS]
+    i_sku, i_title, i_qty, i_price = (
+        position[c] for c in (LINE_SKU, LINE_TITLE, LINE_QUANTITY, LINE_PRICE)
+    )
 
     current, pending = run.current, run.pending
-    if first.cells[NAME] == current and text(first.cells[FINANCIAL_STATUS]):
+    if first[1][i_name] == current and text(first[1][i_status]):
         # The same order again in full (overlapping exports), not the rest of a split one:
         # keep both copies whole and let the import see the duplicate.
         if pending is not None:
@@ -156,24 +195,23 @@ def _read_file(file: InputFile, run: _Run) -> Iterator[ChannelOrder | RowError]:
 
     # Locals, not globals, in the loop that runs once per line item.
     clean, count, amount, make_line = text, quantity, money, OrderLine
-    sku, title, qty, price = LINE_SKU, LINE_TITLE, LINE_QUANTITY, LINE_PRICE
-    for row in chain((first,), rows):
-        cells = row.cells
-        number = cells[NAME]
+    qty, price = LINE_QUANTITY, LINE_PRICE
+    for line, cells in chain((first,), records):
+        number = cells[i_name]
         if number == current:
             if pending is None:
                 continue
             try:
                 pending.lines.append(
                     make_line(
-                        clean(cells[sku]),
-                        clean(cells[title]),
-                        count(cells[qty], qty),
-                        amount(cells[price], price),
+                        clean(cells[i_sku]),
+                        clean(cells[i_title]),
+                        count(cells[i_qty], qty),
+                        amount(cells[i_price], price),
                     )
                 )
             except FieldProblem as problem:
-                yield _error(display, row, problem, pending.number)
+                yield _error(display, line, header, cells, problem, pending.number)
                 pending = None
             continue
 
@@ -181,15 +219,16 @@ def _read_file(file: InputFile, run: _Run) -> Iterator[ChannelOrder | RowError]:
             yield pending.order()
         current = number
         try:
-            pending = _start(display, row)
+            values = pick(cells if complete else [*cells[:width], ""])
+            pending = _start(display, line, texts(values))
         except FieldProblem as problem:
-            yield _error(display, row, problem, text(number))
+            yield _error(display, line, header, cells, problem, text(number))
             pending = None
     run.current, run.pending = current, pending
 
 
-def _check_columns(cells: dict[str, str], display: str) -> None:
-    missing = [name for name in REQUIRED_COLUMNS if name not in cells]
+def _check_columns(header: Sequence[str], display: str) -> None:
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise InputProblem(
             f"{display}: not a complete Shopify order export: missing column(s) "
@@ -198,27 +237,56 @@ def _check_columns(cells: dict[str, str], display: str) -> None:
         )
 
 
-def _error(display: str, row: Row, problem: FieldProblem, number: str) -> RowError:
+def _error(
+    display: str,
+    line: int,
+    header: Sequence[str],
+    cells: Sequence[str],
+    problem: FieldProblem,
+    number: str,
+) -> RowError:
     return RowError(
         file=display,
-        line=row.line,
+        line=line,
         column=problem.column,
         reason=problem.reason,
         channel_order_no=number,
-        raw=tuple(row.cells.values()),
+        # The record as `read_rows` gives it: one value per distinct column name.
+        raw=tuple(dict(zip(header, cells, strict=False)).values()),
     )
 
 
-def _start(display: str, row: Row) -> _Pending:
-    """Parse an order's first row; any bad value raises `FieldProblem` for the whole order."""
-    cells = row.cells
-    get = cells.get
-    number = text(cells[NAME])
+def _start(display: str, line: int, values: Sequence[str]) -> _Pending:
+    """Parse an order's first row (`ORDER_COLUMNS`, through `texts`); a bad value raises
+    `FieldProblem` for the whole order."""
+    (
+        number,
+        created_at,
+        raw_status,
+        phone,
+        billing_name,
+        email,
+        method,
+        notes,
+        currency,
+        subtotal,
+        shipping,
+        taxes,
+        discount,
+        total,
+        paid_at,
+        cancelled_at,
+        refunded,
+        *blocks,
+        sku,
+        title,
+        qty,
+        price,
+    ) = values
     if not number:
         raise FieldProblem(NAME, "an order number is required")
-    ordered_at = _time(cells[CREATED_AT], CREATED_AT)
+    ordered_at = _time(created_at, CREATED_AT)
 
-    raw_status = text(cells[FINANCIAL_STATUS])
     status = PAYMENT_STATUSES.get(raw_status.lower())
     if status is None:
         if not raw_status:
@@ -229,82 +297,66 @@ def _start(display: str, row: Row) -> _Pending:
         known = ", ".join(PAYMENT_STATUSES)
         raise FieldProblem(FINANCIAL_STATUS, f"{raw_status!r} is not one of {known}")
 
-    buyer_phone = text(get("Phone")) or text(get("Shipping Phone")) or text(get("Billing Phone"))
-    block = SHIPPING if _has_address(get, SHIPPING) else BILLING
-    ship_to = _address(get, block, buyer_phone)
+    shipping_block, billing_block = blocks[: len(SHIPPING)], blocks[len(SHIPPING) :]
+    buyer_phone = phone or shipping_block[-1] or billing_block[-1]
+    if _has_address(shipping_block):
+        ship_to = _address(shipping_block, SHIPPING, buyer_phone)
+    else:
+        ship_to = _address(billing_block, BILLING, buyer_phone)
 
-    first_line = OrderLine(
-        text(cells[LINE_SKU]),
-        text(cells[LINE_TITLE]),
-        quantity(cells[LINE_QUANTITY], LINE_QUANTITY),
-        money(cells[LINE_PRICE], LINE_PRICE),
-    )
+    first_line = OrderLine(sku, title, quantity(qty, LINE_QUANTITY), money(price, LINE_PRICE))
     fields: dict[str, object] = {
         "channel": "shopify",
         "channel_order_no": number,
         "ordered_at": ordered_at,
         "ship_to": ship_to,
-        "buyer_name": text(get("Billing Name")) or ship_to.name,
-        "buyer_email": text(get("Email")),
+        "buyer_name": billing_name or ship_to.name,
+        "buyer_email": email,
         "buyer_phone": buyer_phone,
-        "service_level": text(get("Shipping Method")),
-        "buyer_note": text(get("Notes")),
-        "currency": text(get("Currency")).upper(),
-        "subtotal": _optional_money(get("Subtotal"), "Subtotal"),
-        "shipping_total": money(get("Shipping"), "Shipping", default=ZERO),
-        "tax_total": money(get("Taxes"), "Taxes", default=ZERO),
-        "discount_total": money(get("Discount Amount"), "Discount Amount", default=ZERO),
-        "total": _optional_money(get("Total"), "Total"),
+        "service_level": method,
+        "buyer_note": notes,
+        "currency": currency.upper(),
+        "subtotal": money(subtotal, "Subtotal") if subtotal else None,
+        "shipping_total": money(shipping, "Shipping", default=ZERO),
+        "tax_total": money(taxes, "Taxes", default=ZERO),
+        "discount_total": money(discount, "Discount Amount", default=ZERO),
+        "total": money(total, "Total") if total else None,  # unknown is not zero
         "payment_status": status,
-        "paid_at": _optional_time(get("Paid at"), "Paid at"),
-        "cancelled_at": _optional_time(get("Cancelled at"), "Cancelled at"),
-        "refunded_total": money(get("Refunded Amount"), "Refunded Amount", default=ZERO),
-        "source": SourceRef(display, row.line),
+        "paid_at": _time(paid_at, "Paid at") if paid_at else None,
+        "cancelled_at": _time(cancelled_at, "Cancelled at") if cancelled_at else None,
+        "refunded_total": money(refunded, "Refunded Amount", default=ZERO),
+        "source": SourceRef(display, line),
     }
     return _Pending(number, fields, first_line)
 
 
 def _time(value: str, column: str) -> datetime:
-    """`Created at` and friends; the strptime format is the fallback and words the refusal."""
-    try:
-        return timestamp(value, column, ISO_ONLY)
-    except FieldProblem:
-        return timestamp(value, column, TIME_FORMATS)
+    """`Created at` and friends (Python's ISO parser reads them; see `timestamp`)."""
+    return timestamp(value, column, TIME_FORMATS)
 
 
-def _optional_time(value: str | None, column: str) -> datetime | None:
-    return _time(value, column) if value and text(value) else None
-
-
-def _optional_money(value: str | None, column: str) -> Decimal | None:
-    """An amount, or None when the export leaves it out (unknown is not zero)."""
-    return money(value, column) if text(value) else None
-
-
-def _has_address(get: Callable[[str], str | None], block: tuple[str, ...]) -> bool:
+def _has_address(values: Sequence[str]) -> bool:
     """Whether a block holds any address at all; draft orders often leave Shipping blank."""
-    name, _company, address1, address2, street, city, _prov, _prov_name, zip_, cntry, _ = block
-    return any(
-        text(get(column)) for column in (name, address1, address2, street, city, zip_, cntry)
-    )
+    name, _company, address1, address2, street, city, _prov, _prov_name, zip_, cntry, _ = values
+    return any((name, address1, address2, street, city, zip_, cntry))
 
 
-def _address(get: Callable[[str], str | None], block: tuple[str, ...], buyer_phone: str) -> Address:
+def _address(values: Sequence[str], block: tuple[str, ...], buyer_phone: str) -> Address:
     """The block as an address; without a phone of its own, the buyer's is the one to call."""
     name, company, address1, address2, street, city, province, province_name, zip_, cntry, phone = (
-        block
+        values
     )
     return Address(
-        name=text(get(name)),
-        company=text(get(company)),
+        name=name,
+        company=company,
         # "<prefix> Street" is Address1 and Address2 joined; only a fallback for old subsets.
-        street1=text(get(address1)) or text(get(street)),
-        street2=text(get(address2)),
-        city=text(get(city)),
-        province=text(get(province)) or text(get(province_name)),
-        postal_code=postal_code(get(zip_)),
-        country=country(get(cntry), cntry),
-        phone=text(get(phone)) or buyer_phone,
+        street1=address1 or street,
+        street2=address2,
+        city=city,
+        province=province or province_name,
+        postal_code=postal_code(zip_),
+        country=country(cntry, block[9]),
+        phone=phone or buyer_phone,
     )
 
 

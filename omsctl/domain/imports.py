@@ -8,12 +8,14 @@ after approval is never applied silently; the order is held so a person sees the
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from omsctl.domain.lifecycle import State
-from omsctl.domain.orders import ChannelOrder
+from omsctl.domain.orders import Address, ChannelOrder, OrderLine, PaymentStatus
 
 #: Fields that follow the channel whatever the order's state.
 CHANNEL_OWNED: tuple[str, ...] = ("payment_status", "paid_at", "cancelled_at", "refunded_total")
@@ -71,9 +73,73 @@ def keep_known_prices(stored: ChannelOrder, incoming: ChannelOrder) -> ChannelOr
 
 
 def fingerprint(order: ChannelOrder) -> str:
-    """A stable digest of everything the channel sent, so an unchanged re-import is one compare."""
-    parts = [repr(getattr(order, name)) for name in (*CHANNEL_OWNED, *CONTENT)]
+    """A stable digest of everything the channel sent, so an unchanged re-import is one compare.
+
+    The digest is of every value as text, joined by a separator no value holds (where one
+    does, of the values' reprs): a third of the cost of digesting the fields' reprs, which
+    omsctl did before (`legacy_fingerprint`) and which a million-line import felt.
+    """
+    lines = order.lines
+    values: list[Any] = [_SCHEME, *_SCALARS(order), *_ADDRESS(order.ship_to), len(lines)]
+    for line in lines:
+        values += _LINE(line)
+    joined = "\x1f".join(map(str, values))
+    if joined.count("\x1f") != len(values) - 1:
+        joined = "\x1e".join(map(repr, values))  # reprs escape the separator
+    return hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()
+
+
+def legacy_fingerprint(order: ChannelOrder) -> str:
+    """The digest omsctl stored before `fingerprint`'s scheme: of the fields' `repr`s.
+
+    An order imported then is unchanged if this matches; `_REPRS` writes the same text as
+    `repr` without the dataclasses' per-call recursion guard.
+    """
+    parts = [show(value) for show, value in zip(_REPRS, _DIGESTED(order), strict=True)]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+#: The first value digested; a new scheme gets a new name, so digests of two never match.
+_SCHEME = "omsctl.fingerprint/2"
+_SCALARS = attrgetter(*(n for n in (*CHANNEL_OWNED, *CONTENT) if n not in ("lines", "ship_to")))
+_ADDRESS = attrgetter(*(f.name for f in fields(Address)))
+_LINE = attrgetter(*(f.name for f in fields(OrderLine)))
+
+
+def _dataclass_repr(cls: type) -> Callable[[Any], str]:
+    """`repr` for instances of exactly `cls`, without the generated one's recursion guard."""
+    names = [f.name for f in fields(cls) if f.repr]
+    template = f"{cls.__qualname__}(" + ", ".join(f"{name}={{!r}}" for name in names) + ")"
+    values, render = attrgetter(*names), template.format
+
+    def show(value: Any) -> str:
+        return render(*values(value)) if type(value) is cls else repr(value)
+
+    return show
+
+
+_show_line = _dataclass_repr(OrderLine)
+_STATUS_REPRS = {status: repr(status) for status in PaymentStatus}
+
+
+def _show_lines(lines: Any) -> str:
+    if type(lines) is not tuple:
+        return repr(lines)
+    shown = [_show_line(line) for line in lines]
+    return "(" + ", ".join(shown) + ("," if len(shown) == 1 else "") + ")"
+
+
+def _show_status(status: Any) -> str:
+    return _STATUS_REPRS[status] if type(status) is PaymentStatus else repr(status)
+
+
+_SPECIAL_REPRS: dict[str, Callable[[Any], str]] = {
+    "lines": _show_lines,
+    "ship_to": _dataclass_repr(Address),
+    "payment_status": _show_status,
+}
+_DIGESTED = attrgetter(*CHANNEL_OWNED, *CONTENT)
+_REPRS = tuple(_SPECIAL_REPRS.get(name, repr) for name in (*CHANNEL_OWNED, *CONTENT))
 
 
 @dataclass(frozen=True, slots=True)

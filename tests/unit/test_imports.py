@@ -21,7 +21,9 @@ from omsctl.domain.orders import Address, ChannelOrder, OrderLine, PaymentStatus
 
 AT = datetime(2026, 11, 19, 8, tzinfo=UTC)
 BASE = ChannelOrder(
-    channel="shopify", channel_order_no="#1001", ordered_at=AT,
+    channel="shopify",
+    channel_order_no="#1001",
+    ordered_at=AT,
     lines=(OrderLine("TEA-LJ-100", "Longjing 100 g", 2, Decimal("18.50")),),
     ship_to=Address(name="Ana Souza", street1="Rua Augusta 10", city="Lisboa", country="PT"),
     currency="EUR",
@@ -50,7 +52,14 @@ def test_a_payment_change_is_channel_owned_and_applied_in_any_state():
 
 @pytest.mark.parametrize("state", [State.NEW, State.ON_HOLD])
 def test_a_line_change_before_approval_is_applied(state):
-    plan = plan_update(state, diff(BASE, replace(BASE, lines=(OrderLine("TEA-LJ-100", "Longjing 100 g", 3, Decimal("18.50")),))), False)
+    plan = plan_update(
+        state,
+        diff(
+            BASE,
+            replace(BASE, lines=(OrderLine("TEA-LJ-100", "Longjing 100 g", 3, Decimal("18.50")),)),
+        ),
+        False,
+    )
     assert plan.apply_content and plan.hold is None
 
 
@@ -62,19 +71,29 @@ def test_a_line_or_address_change_after_approval_is_held_not_applied(state):
     assert plan.note == "ship_to street1: Rua Augusta 10 → Rua Augusta 12"
 
 
-@pytest.mark.parametrize(("state", "cancel", "hold"), [
-    (State.NEW, True, None), (State.ON_HOLD, True, None), (State.APPROVED, True, None),
-    (State.PICKING, False, "cancelled_on_channel"), (State.SHIPPED, False, "cancelled_on_channel"),
-    (State.CANCELLED, False, None),
-])
-def test_a_cancellation_on_the_channel_cancels_until_picking_then_asks_a_person(state, cancel, hold):
+@pytest.mark.parametrize(
+    ("state", "cancel", "hold"),
+    [
+        (State.NEW, True, None),
+        (State.ON_HOLD, True, None),
+        (State.APPROVED, True, None),
+        (State.PICKING, False, "cancelled_on_channel"),
+        (State.SHIPPED, False, "cancelled_on_channel"),
+        (State.CANCELLED, False, None),
+    ],
+)
+def test_a_cancellation_on_the_channel_cancels_until_picking_then_asks_a_person(
+    state, cancel, hold
+):
     plan = plan_update(state, diff(BASE, replace(BASE, cancelled_at=AT)), cancelled_on_channel=True)
     assert (plan.cancel, plan.hold) == (cancel, hold)
 
 
 def test_a_price_less_report_keeps_the_known_prices_and_totals():
     stored = settle_totals(BASE)
-    unshipped = replace(BASE, currency="", lines=(OrderLine("TEA-LJ-100", "Longjing 100 g", 2, Decimal("0")),))
+    unshipped = replace(
+        BASE, currency="", lines=(OrderLine("TEA-LJ-100", "Longjing 100 g", 2, Decimal("0")),)
+    )
     assert not has_prices(unshipped)
     kept = keep_known_prices(stored, unshipped)
     assert diff(stored, kept).empty
