@@ -19,6 +19,7 @@ from omsctl.domain.review import ReviewSettings
 
 CONFIG_NAME = "omsctl.toml"
 
+
 def _review_defaults() -> dict[str, Any]:
     """`[review]` as the review rules define it, in TOML's types (sets as sorted lists)."""
     defaults = ReviewSettings()
@@ -26,8 +27,10 @@ def _review_defaults() -> dict[str, Any]:
     for f in fields(ReviewSettings):
         value = getattr(defaults, f.name)
         if f.name == "high_value_limits":
-            value = {currency: int(v) if v == v.to_integral_value() else str(v)
-                     for currency, v in value.items()}
+            value = {
+                currency: int(v) if v == v.to_integral_value() else str(v)
+                for currency, v in value.items()
+            }
         elif isinstance(value, frozenset):
             value = sorted(value)
         values[f.name] = value
@@ -89,7 +92,7 @@ def _is_amount(value: Any) -> bool:
 #: Tables whose keys the user chooses (destinations, currencies), with what each value must be.
 FREE_TABLES: dict[str, tuple[str, Any]] = {
     "allocation.preferences": ("a list of warehouse codes", _is_codes),
-    "review.high_value_limits": ("an amount such as 1000 or \"999.99\"", _is_amount),
+    "review.high_value_limits": ('an amount such as 1000 or "999.99"', _is_amount),
     "tracking.promised_days": ("a whole number of days", _is_days),
 }
 

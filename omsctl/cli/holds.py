@@ -26,8 +26,9 @@ COLUMNS = [
 def holds_list(
     ctx: typer.Context,
     reason: Annotated[str | None, typer.Option("--reason", "-r", help="Only this reason.")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only holds past their time "
-                                          "limit.")] = False,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only holds past their time limit.")
+    ] = False,
     json: output.JsonOpt = False,
     csv: output.CsvOpt = False,
     ids: output.IdsOpt = False,
@@ -44,7 +45,24 @@ def holds_list(
         rows = [{**output.fields(h), "late": "LATE" if h.overdue else ""} for h in holds]
         output.render(rows, COLUMNS, fmt)
     else:
-        output.render(holds, [output.Column(k, k) for k in (
-            "order_id", "order", "channel", "state", "reason", "detail", "priority",
-            "created_at", "due_at", "overdue")], fmt, id_key="order_id")
+        output.render(
+            holds,
+            [
+                output.Column(k, k)
+                for k in (
+                    "order_id",
+                    "order",
+                    "channel",
+                    "state",
+                    "reason",
+                    "detail",
+                    "priority",
+                    "created_at",
+                    "due_at",
+                    "overdue",
+                )
+            ],
+            fmt,
+            id_key="order_id",
+        )
     state(ctx).info(f"{len(holds)} open hold(s)")

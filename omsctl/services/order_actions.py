@@ -73,6 +73,7 @@ def approve(
     part in stock is approved, the rest waits in a child order that starts new. Without it,
     such an order is refused and nothing is reserved, so no order ships incomplete unasked.
     """
+
     def decide(session: Session, order: Order, env: Env) -> str:
         # picking → approved is how an order leaves a wave (`wave remove`), not an approval.
         if order.state not in (State.NEW, State.ON_HOLD):

@@ -269,9 +269,13 @@ class WaveOrder(SQLModel, table=True):
     __tablename__ = "wave_orders"
     __table_args__ = (
         # An order is in at most one wave at a time.
-        Index("uq_wave_orders_live_order", "order_id", unique=True,
-              sqlite_where=text("removed_at IS NULL"),
-              postgresql_where=text("removed_at IS NULL")),
+        Index(
+            "uq_wave_orders_live_order",
+            "order_id",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -18,8 +18,14 @@ def test_stock_list_json_has_the_documented_keys_and_leading_zeros(oms, env, tmp
     setup_shop(oms, tmp_path)
     rows = json.loads(oms("stock", "list", "--json", "--warehouse", "BER").stdout)
     assert rows[0].keys() == {"sku", "warehouse", "location", "on_hand", "reserved", "available"}
-    assert {"sku": "0012-SET", "warehouse": "BER", "location": "B-03-2", "on_hand": 5,
-            "reserved": 0, "available": 5} in rows
+    assert {
+        "sku": "0012-SET",
+        "warehouse": "BER",
+        "location": "B-03-2",
+        "on_hand": 5,
+        "reserved": 0,
+        "available": 5,
+    } in rows
 
 
 def test_a_product_row_with_a_bad_weight_is_rejected_with_its_line_and_exit_3(oms, env, tmp_path):
@@ -35,7 +41,9 @@ def test_adding_a_warehouse_twice_is_a_conflict_exit_1(oms, env):
     assert oms("warehouses", "add", "HZ", "--name", "Hangzhou", "--country", "CN").exit_code == 0
     run = oms("warehouses", "add", "HZ", "--name", "Again", "--country", "CN")
     assert (run.exit_code, run.stderr) == (
-        1, "error: warehouse HZ exists already; `omsctl warehouses list` shows it\n")
+        1,
+        "error: warehouse HZ exists already; `omsctl warehouses list` shows it\n",
+    )
 
 
 def test_stock_adjust_below_what_is_reserved_is_refused_and_changes_nothing(oms, env, tmp_path):
@@ -45,10 +53,21 @@ def test_stock_adjust_below_what_is_reserved_is_refused_and_changes_nothing(oms,
     run = oms("stock", "adjust", "KETTLE-GS-1L", "-1", "--reason", "dropped", "--warehouse", "HZ")
     assert run.exit_code == 1
     assert run.stderr.startswith("error: cannot adjust")
-    hz = [r for r in json.loads(oms("stock", "list", "--json").stdout)
-          if r["sku"] == "KETTLE-GS-1L" and r["warehouse"] == "HZ"]
-    assert hz == [{"sku": "KETTLE-GS-1L", "warehouse": "HZ", "location": "D-01-1",
-                   "on_hand": 1, "reserved": 1, "available": 0}]
+    hz = [
+        r
+        for r in json.loads(oms("stock", "list", "--json").stdout)
+        if r["sku"] == "KETTLE-GS-1L" and r["warehouse"] == "HZ"
+    ]
+    assert hz == [
+        {
+            "sku": "KETTLE-GS-1L",
+            "warehouse": "HZ",
+            "location": "D-01-1",
+            "on_hand": 1,
+            "reserved": 1,
+            "available": 0,
+        }
+    ]
 
 
 def test_approving_short_stock_names_the_sku_what_is_needed_and_available(oms, env, tmp_path):
@@ -58,7 +77,8 @@ def test_approving_short_stock_names_the_sku_what_is_needed_and_available(oms, e
     assert run.exit_code == 1
     assert run.stderr == (
         "error: #2: order #2: not enough stock (KETTLE-GS-1L needs 9, 3 available); receive "
-        "stock (`omsctl stock import --add`) or hold the order\n")
+        "stock (`omsctl stock import --add`) or hold the order\n"
+    )
 
 
 def test_low_stock_lists_what_is_at_or_under_its_reorder_point(oms, env, tmp_path):
@@ -75,5 +95,9 @@ def test_the_hold_queue_is_most_urgent_first(oms, env):
     oms("hold", "#11", "--reason", "address_incomplete")
     rows = json.loads(oms("holds", "list", "--json").stdout)
     assert [(r["order"], r["reason"], r["priority"]) for r in rows] == [
-        ("#11", "address_incomplete", 1), ("#10", "buyer_note", 3)]
-    assert oms("holds", "list", "--reason", "nope").stderr.startswith("error: unknown hold reason 'nope'")
+        ("#11", "address_incomplete", 1),
+        ("#10", "buyer_note", 3),
+    ]
+    assert oms("holds", "list", "--reason", "nope").stderr.startswith(
+        "error: unknown hold reason 'nope'"
+    )

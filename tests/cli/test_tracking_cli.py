@@ -69,8 +69,9 @@ def test_the_export_sends_each_shipment_once_unless_asked_again(oms, env, tmp_pa
 def test_import_records_rows_and_rejects_bad_ones_with_their_line(oms, env, tmp_path):
     packed(oms, env, tmp_path)
     path = tmp_path / "tracking.csv"
-    path.write_text("order,number,carrier\n#1,3400100001,DHL\n#2,1Z999AA10123456785,UPS\n",
-                    encoding="utf-8")
+    path.write_text(
+        "order,number,carrier\n#1,3400100001,DHL\n#2,1Z999AA10123456785,UPS\n", encoding="utf-8"
+    )
     run = oms("track", "import", str(path))
     assert run.exit_code == 3
     assert f"rejected: {path}:3: number: UPS check digit should be 4, is 5" in run.stderr

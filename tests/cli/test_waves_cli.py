@@ -21,8 +21,13 @@ def test_wave_create_moves_orders_to_picking_and_reports_each_wave(oms, env, tmp
     assert run.exit_code == 0
     waves = json.loads(run.stdout)["waves"]
     assert [(w["strategy"], sorted(w["orders"]), w["units"]) for w in waves] == [
-        ("single", ["#1", "#3"], 2), ("multi", ["#2"], 3)]
-    states = {o["channel_order_no"]: o["state"] for o in json.loads(oms("orders", "list", "--json").stdout)}
+        ("single", ["#1", "#3"], 2),
+        ("multi", ["#2"], 3),
+    ]
+    states = {
+        o["channel_order_no"]: o["state"]
+        for o in json.loads(oms("orders", "list", "--json").stdout)
+    }
     assert states == {"#1": "picking", "#2": "picking", "#3": "picking"}
     assert oms("wave", "create", "--json").stdout.count('"code"') == 0  # nothing left to wave
 
@@ -40,8 +45,10 @@ def test_remove_puts_an_order_back_to_approved_and_close_waits_for_packing(oms, 
     assert oms("wave", "remove", "1", "#1").stdout == "#1: picking → approved (was tote 1)\n"
     refused = oms("wave", "close", "WAVE-000001")
     assert refused.exit_code == 1
-    assert refused.stderr == ("error: WAVE-000001 still has 1 order(s) picking (#3); pack them, "
-                              "or `omsctl wave remove` them first\n")
+    assert refused.stderr == (
+        "error: WAVE-000001 still has 1 order(s) picking (#3); pack them, "
+        "or `omsctl wave remove` them first\n"
+    )
     assert oms("pack", "#3", "--scan", "0012-SET").exit_code == 0
     assert oms("wave", "close", "1").stdout == "WAVE-000001: closed\n"
 
@@ -65,8 +72,10 @@ def test_a_scan_of_no_product_changes_nothing(oms, env, tmp_path):
     oms("wave", "create")
     run = oms("pack", "#1", "--scan", "NOPE-123")
     assert run.exit_code == 1
-    assert run.stderr == ("error: no product has the code 'NOPE-123'; scan the item's SKU or "
-                          "barcode again; nothing was recorded\n")
+    assert run.stderr == (
+        "error: no product has the code 'NOPE-123'; scan the item's SKU or "
+        "barcode again; nothing was recorded\n"
+    )
     history = json.loads(oms("orders", "show", "#1", "--json").stdout)["history"]
     assert "pack_mismatch" not in [h["action"] for h in history]
 
@@ -75,12 +84,17 @@ def test_packing_an_order_that_is_not_picking_says_what_to_do(oms, env, tmp_path
     approved_orders(oms, env, tmp_path)
     run = oms("pack", "#1", "--scan", "TEA-LJ-100")
     assert (run.exit_code, run.stderr) == (
-        1, "error: order #1 is approved, not picking; add it to a wave first (`omsctl wave create`)\n")
+        1,
+        "error: order #1 is approved, not picking; add it to a wave first (`omsctl wave create`)\n",
+    )
 
 
 def test_an_unknown_wave_is_one_line_and_exit_1(oms, env):
     run = oms("wave", "show", "77")
-    assert (run.exit_code, run.stderr) == (1, "error: no wave '77'; `omsctl wave list` shows the waves\n")
+    assert (run.exit_code, run.stderr) == (
+        1,
+        "error: no wave '77'; `omsctl wave list` shows the waves\n",
+    )
 
 
 def test_the_pick_list_csv_walks_the_bins_once_with_totes(oms, env, tmp_path):

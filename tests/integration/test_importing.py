@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from oms_testing import SAMPLES, stock_up
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oms_testing import SAMPLES, stock_up
 from sqlalchemy import func, select, text
 
 from omsctl.domain.errors import InputProblem

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from oms_testing import add_order, stock_up
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oms_testing import add_order, stock_up
 from sqlalchemy import select
 
 from omsctl.domain.lifecycle import ALLOWED, State

@@ -7,9 +7,9 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from oms_testing import add_order, stock_up
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from oms_testing import add_order, stock_up
 from sqlalchemy import func, select
 
 from omsctl.domain.errors import IllegalTransition

@@ -10,9 +10,9 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
-from oms_testing import add_order, stock_up
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oms_testing import add_order, stock_up
 from sqlalchemy import func, select
 
 from omsctl.domain.errors import OmsError
