@@ -146,7 +146,7 @@ def _read_file(file: InputFile) -> Iterator[ChannelOrder | RowError]:
             try:
                 pending = _start(display, row, priced)
             except FieldProblem as problem:
-                yield _error(display, row, problem, text(number))
+                yield row.reject(display, problem, text(number))
                 pending = None
                 continue
         elif pending is None:
@@ -154,7 +154,7 @@ def _read_file(file: InputFile) -> Iterator[ChannelOrder | RowError]:
         try:
             add(pending, row.cells)
         except FieldProblem as problem:
-            yield _error(display, row, problem, pending.number)
+            yield row.reject(display, problem, pending.number)
             pending = None
     if pending is not None and (order := pending.order(priced)) is not None:
         yield order
@@ -170,17 +170,6 @@ def _check_columns(cells: dict[str, str], display: str, unshipped: bool) -> None
             + ", ".join(repr(name) for name in missing),
             hint="download the report again from Seller Central (Orders › Order Reports)",
         )
-
-
-def _error(display: str, row: Row, problem: FieldProblem, number: str) -> RowError:
-    return RowError(
-        file=display,
-        line=row.line,
-        column=problem.column,
-        reason=problem.reason,
-        channel_order_no=number,
-        raw=tuple(row.cells.values()),
-    )
 
 
 def _start(display: str, row: Row, priced: bool) -> _Pending:

@@ -118,6 +118,17 @@ class Row:
     line: int
     cells: dict[str, str]
 
+    def reject(self, display: str, problem: FieldProblem, number: str) -> RowError:
+        """The RowError that rejects this row's order: where, which column, why, the cells."""
+        return RowError(
+            file=display,
+            line=self.line,
+            column=problem.column,
+            reason=problem.reason,
+            channel_order_no=number,
+            raw=tuple(self.cells.values()),
+        )
+
 
 def read_rows(
     file: InputFile,

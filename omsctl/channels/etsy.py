@@ -98,7 +98,6 @@ class EtsyReader:
             order=_order,
             column="Order ID",
             orphan_reason="items of an order that is not in the Sold Orders file",
-            row_error=_row_error,
         )
 
 
@@ -166,7 +165,7 @@ def _add_item(file: InputFile, row: Row, number: str, basket: _Basket) -> None:
         )
         paid_at = optional_timestamp(cells.get("Date Paid"), "Date Paid", DATE_FORMATS)
     except FieldProblem as problem:
-        basket.error = _row_error(file, row, number, problem)
+        basket.error = row.reject(file.display, problem, number)
         return
     basket.lines.append(line)
     basket.paid_at = basket.paid_at or paid_at
@@ -184,7 +183,7 @@ def _order(
             return basket.error
         return _build(file, row, number, basket)
     except FieldProblem as problem:
-        return _row_error(file, row, number, problem)
+        return row.reject(file.display, problem, number)
 
 
 def _build(file: InputFile, row: Row, number: str, basket: _Basket) -> ChannelOrder:
@@ -229,17 +228,6 @@ def _build(file: InputFile, row: Row, number: str, basket: _Basket) -> ChannelOr
         payment_status=PaymentStatus.PAID if paid else PaymentStatus.PENDING,
         paid_at=paid_at,
         source=SourceRef(file.display, row.line),
-    )
-
-
-def _row_error(file: InputFile, row: Row, number: str, problem: FieldProblem) -> RowError:
-    return RowError(
-        file=file.display,
-        line=row.line,
-        column=problem.column,
-        reason=problem.reason,
-        channel_order_no=number,
-        raw=tuple(row.cells.values()),
     )
 
 

@@ -50,7 +50,6 @@ def join(
     order: Callable[[InputFile, Row, str, Any], ChannelOrder | RowError],
     column: str,
     orphan_reason: str,
-    row_error: Callable[[InputFile, Row, str, FieldProblem], RowError],
 ) -> Iterator[ChannelOrder | RowError]:
     """Every order of the orders files with its basket, then a RowError per orphan basket."""
     seen: set[str] = set()
@@ -65,14 +64,7 @@ def join(
             yield order(file, row, number, baskets.get(number))
     left = set(baskets) - seen
     if left:
-        yield from orphans(
-            items,
-            left,
-            number_of=item_number,
-            column=column,
-            reason=orphan_reason,
-            row_error=row_error,
-        )
+        yield from orphans(items, left, number_of=item_number, column=column, reason=orphan_reason)
 
 
 def orphans(
@@ -82,7 +74,6 @@ def orphans(
     number_of: NumberOf,
     column: str,
     reason: str,
-    row_error: Callable[[InputFile, Row, str, FieldProblem], RowError],
 ) -> Iterator[RowError]:
     """One RowError per order only the items files know, at its first item row.
 
@@ -93,4 +84,4 @@ def orphans(
             number = number_of(row.cells)
             if number in numbers:
                 numbers.discard(number)
-                yield row_error(file, row, number, FieldProblem(column, reason))
+                yield row.reject(file.display, FieldProblem(column, reason), number)

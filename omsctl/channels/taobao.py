@@ -102,7 +102,6 @@ class TaobaoReader:
             order=_order,
             column="订单编号",
             orphan_reason="items of an order that is not in the 订单报表",
-            row_error=_row_error,
         )
 
 
@@ -147,7 +146,7 @@ def _read_items(files: list[InputFile]) -> dict[str, _Basket]:
                 try:
                     basket.lines.append(_line(row))
                 except FieldProblem as problem:
-                    basket.error = _row_error(file, row, number, problem)
+                    basket.error = row.reject(file.display, problem, number)
     return baskets
 
 
@@ -180,7 +179,7 @@ def _order(
             return basket.error
         return _build(file, row, number, basket.lines)
     except FieldProblem as problem:
-        return _row_error(file, row, number, problem)
+        return row.reject(file.display, problem, number)
 
 
 def _build(file: InputFile, row: Row, number: str, items: list[OrderLine]) -> ChannelOrder:
@@ -274,14 +273,3 @@ def _unwrap(value: str | None) -> str:
 def _phone(value: str | None) -> str:
     """A phone as given (masked or not), without the apostrophe that keeps Excel off it."""
     return _unwrap(value).lstrip("'")
-
-
-def _row_error(file: InputFile, row: Row, number: str, problem: FieldProblem) -> RowError:
-    return RowError(
-        file=file.display,
-        line=row.line,
-        column=problem.column,
-        reason=problem.reason,
-        channel_order_no=number,
-        raw=tuple(row.cells.values()),
-    )

@@ -159,7 +159,7 @@ def _read_file(file: InputFile) -> Iterator[ChannelOrder | RowError]:
             try:
                 pending.lines.append(_line(cells, columns))
             except FieldProblem as problem:
-                yield _error(display, row, problem, pending.number)
+                yield row.reject(display, problem, pending.number)
                 pending = None
             continue
 
@@ -169,7 +169,7 @@ def _read_file(file: InputFile) -> Iterator[ChannelOrder | RowError]:
         try:
             pending = _start(display, row, columns)
         except FieldProblem as problem:
-            yield _error(display, row, problem, number)
+            yield row.reject(display, problem, number)
             pending = None
     if pending is not None:
         yield pending.order()
@@ -253,17 +253,6 @@ def _line(cells: dict[str, str], columns: _Columns) -> OrderLine:
         text(cells[columns.title]),
         quantity(cells[QUANTITY], QUANTITY),
         money(cells[price], price),
-    )
-
-
-def _error(display: str, row: Row, problem: FieldProblem, number: str) -> RowError:
-    return RowError(
-        file=display,
-        line=row.line,
-        column=problem.column,
-        reason=problem.reason,
-        channel_order_no=number,
-        raw=tuple(row.cells.values()),
     )
 
 
