@@ -70,6 +70,12 @@ def _cell(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def _csv_cell(value: Any) -> str:
+    from omsctl.documents.csv_cells import neutralise
+
+    return neutralise(_cell(value))
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     key: str
@@ -112,7 +118,7 @@ def render(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow([c.key for c in columns])
         for record in records:
-            writer.writerow([_cell(record.get(c.key)) for c in columns])
+            writer.writerow([_csv_cell(record.get(c.key)) for c in columns])
         return
     from rich.table import Table
 

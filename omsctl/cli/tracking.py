@@ -12,6 +12,7 @@ import typer
 
 from omsctl.cli import output
 from omsctl.cli.state import state
+from omsctl.documents.csv_cells import neutralise
 from omsctl.domain.errors import EXIT_ERROR, EXIT_PARTIAL
 
 app = typer.Typer(
@@ -212,16 +213,15 @@ def track_export(
             ["order_number", "tracking_number", "carrier", "service", "ship_date", "tracking_url"]
         )
         for r in rows:
-            writer.writerow(
-                [
-                    r.channel_order_no,
-                    r.tracking_number,
-                    r.carrier,
-                    r.service,
-                    r.ship_date,
-                    r.tracking_url,
-                ]
+            cells = (
+                r.channel_order_no,
+                r.tracking_number,
+                r.carrier,
+                r.service,
+                r.ship_date,
+                r.tracking_url,
             )
+            writer.writerow([neutralise(cell) for cell in cells])
     if out == "-":
         sys.stdout.write(buffer.getvalue())
     else:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from reportlab.lib.pagesizes import A4
 
 from omsctl.documents.barcodes import code128_width, draw_code128
+from omsctl.documents.csv_cells import neutralise
 from omsctl.documents.fonts import (
     LATIN,
     LATIN_BOLD,
@@ -66,13 +67,13 @@ def picklist_csv(pick: PickList) -> str:
             writer.writerow(
                 (
                     number,
-                    stop.location,
-                    stop.sku,
-                    stop.title,
-                    stop.product_barcode,
+                    neutralise(stop.location),
+                    neutralise(stop.sku),
+                    neutralise(stop.title),
+                    neutralise(stop.product_barcode),
                     share.quantity,
                     share.tote,
-                    share.order_ref,
+                    neutralise(share.order_ref),
                 )
             )
     return buffer.getvalue()
