@@ -6,23 +6,29 @@ day, how long orders took from payment to shipping, and why orders were held. Pa
 the carriers (on-time bars and their figures), the full KPI table, and the channels.
 
 The charts are reportlab's own graphics (no plotting library): bar charts are all these
-numbers need, and reportlab is already how every omsctl document is drawn.
+numbers need, and reportlab is already how every omsctl document is drawn. kpi_charts draws
+them; this module lays out the pages and the tables.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
-from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from omsctl.documents.fonts import LATIN, LATIN_BOLD, draw_text, fit_text, register_fonts
+from omsctl.documents.kpi_charts import (
+    GREY,
+    INK,
+    RULE,
+    carrier_chart,
+    hold_chart,
+    processing_chart,
+    volume_chart,
+)
 from omsctl.domain.kpis import (
     METRIC,
     METRICS,
@@ -40,16 +46,9 @@ if TYPE_CHECKING:
 PAGE_W, PAGE_H = A4
 MARGIN = 36.0
 WIDTH = PAGE_W - 2 * MARGIN
-INK = colors.HexColor("#1F2933")
-GREY = colors.HexColor("#6B7280")
-RULE = colors.HexColor("#D1D5DB")
 TILE = colors.HexColor("#F3F4F6")
 GOOD = colors.HexColor("#15803D")
 BAD = colors.HexColor("#B91C1C")
-BLUE = colors.HexColor("#4C78A8")
-GREEN = colors.HexColor("#59A14F")
-RED = colors.HexColor("#E15759")
-ORANGE = colors.HexColor("#F28E2B")
 
 #: The twelve numbers on page 1, in reading order (four a row).
 HEADLINE = (
@@ -66,8 +65,6 @@ HEADLINE = (
     "return_rate",
     "delivery_exceptions",
 )
-#: Bars on the daily volume chart before the chart shows periods instead of days.
-MAX_DAILY_BARS = 62
 PAGES = 2
 
 
@@ -111,18 +108,18 @@ def _first_page(canvas: Canvas, report: KpiReport) -> None:
     y -= 14
     _tiles(canvas, report, y)
     y -= 3 * 54 + 16
-    _volume_chart(canvas, report, MARGIN, y - 200, WIDTH, 200)
+    volume_chart(canvas, report, MARGIN, y - 200, WIDTH, 200)
     y -= 200 + 20
     half = (WIDTH - 20) / 2
     bottom = MARGIN + 14
-    _processing_chart(canvas, report, MARGIN, bottom, half, y - bottom)
-    _hold_chart(canvas, report, MARGIN + half + 20, bottom, half, y - bottom)
+    processing_chart(canvas, report, MARGIN, bottom, half, y - bottom)
+    hold_chart(canvas, report, MARGIN + half + 20, bottom, half, y - bottom)
 
 
 def _second_page(canvas: Canvas, report: KpiReport) -> None:
     y = PAGE_H - MARGIN - 12
     half = (WIDTH - 20) / 2
-    _carrier_chart(canvas, report, MARGIN, y - 170, half, 170)
+    carrier_chart(canvas, report, MARGIN, y - 170, half, 170)
     _carrier_table(canvas, report, MARGIN + half + 20, y, half)
     y -= 170 + 24
     y = _kpi_table(canvas, report, y)
@@ -175,238 +172,6 @@ def _tone(now: Number, then: Number, unit: str, better: str) -> colors.Color:
     if not better or not direction:
         return GREY
     return GOOD if (direction > 0) == (better == "up") else BAD
-
-
-# --- charts ---------------------------------------------------------------------------------
-
-
-def _title(drawing: Drawing, text: str, note: str = "") -> None:
-    drawing.add(
-        String(0, drawing.height - 11, text, fontName=LATIN_BOLD, fontSize=10, fillColor=INK)
-    )
-    if note:
-        drawing.add(
-            String(
-                drawing.width,
-                drawing.height - 11,
-                note,
-                fontName=LATIN,
-                fontSize=8,
-                fillColor=GREY,
-                textAnchor="end",
-            )
-        )
-
-
-def _no_data(drawing: Drawing, text: str) -> None:
-    drawing.add(
-        String(
-            drawing.width / 2,
-            drawing.height / 2 - 10,
-            text,
-            fontName=LATIN,
-            fontSize=9,
-            fillColor=GREY,
-            textAnchor="middle",
-        )
-    )
-
-
-def _nice_max(value: float) -> tuple[float, float]:
-    """An axis top and step that read well: 0-5-10-15-20, not 0-7-14-21."""
-    if value <= 0:
-        return 1.0, 1.0
-    raw = value / 5
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    if step < 1 and value >= 1:
-        step = 1.0
-    return step * math.ceil(value / step), step
-
-
-def _style_axes(chart: VerticalBarChart | HorizontalBarChart) -> None:
-    chart.valueAxis.labels.fontName = LATIN
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labels.fillColor = GREY
-    chart.valueAxis.strokeColor = RULE
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = RULE
-    chart.valueAxis.gridStrokeWidth = 0.3
-    chart.categoryAxis.labels.fontName = LATIN
-    chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.fillColor = INK
-    chart.categoryAxis.strokeColor = GREY
-    chart.categoryAxis.tickShift = 0
-
-
-def _volume_chart(
-    canvas: Canvas, report: KpiReport, x: float, y: float, w: float, h: float
-) -> None:
-    """Orders imported, shipped and cancelled per day (per period for long windows)."""
-    drawing = Drawing(w, h)
-    if len(report.daily) <= MAX_DAILY_BARS:
-        names = [_short_day(d.day) for d in report.daily]
-        series = [
-            [d.imported for d in report.daily],
-            [d.shipped for d in report.daily],
-            [d.cancelled for d in report.daily],
-        ]
-        unit = "day"
-    else:
-        names = [_period_name(p, report.by) for p in report.periods]
-        series = [
-            [_int(p, f"orders_{e}") for p in report.periods]
-            for e in ("imported", "shipped", "cancelled")
-        ]
-        unit = report.by
-    _title(drawing, f"Orders per {unit}")
-    legend_x = w
-    for label, colour in reversed((("imported", BLUE), ("shipped", GREEN), ("cancelled", RED))):
-        legend_x -= 62
-        drawing.add(_swatch(legend_x, h - 11, colour))
-        drawing.add(String(legend_x + 10, h - 11, label, fontName=LATIN, fontSize=8, fillColor=INK))
-    if not any(any(s) for s in series):
-        _no_data(drawing, "no orders in this period")
-    else:
-        chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 28, 22, w - 34, h - 44
-        chart.data = series
-        top, step = _nice_max(max(max(s) for s in series))
-        chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, top
-        chart.valueAxis.valueStep = step
-        every = max(1, math.ceil(len(names) / 16))
-        chart.categoryAxis.categoryNames = [
-            n if i % every == 0 else "" for i, n in enumerate(names)
-        ]
-        chart.barSpacing, chart.groupSpacing = 0.5, max(2, 10 - len(names) // 4)
-        for i, colour in enumerate((BLUE, GREEN, RED)):
-            chart.bars[i].fillColor = colour
-            chart.bars[i].strokeColor = None
-        _style_axes(chart)
-        drawing.add(chart)
-    renderPDF.draw(drawing, canvas, x, y)
-
-
-def _processing_chart(
-    canvas: Canvas, report: KpiReport, x: float, y: float, w: float, h: float
-) -> None:
-    """How long orders took from payment to shipping: orders per time bin."""
-    values = report.window.measures.values
-    drawing = Drawing(w, h)
-    note = (
-        f"median {value_text(values['processing_hours_median'], 'hours')}, "
-        f"p90 {value_text(values['processing_hours_p90'], 'hours')}"
-    )
-    _title(drawing, "Paid to shipped", note)
-    bins = report.window.measures.breakdowns["processing_time_distribution"]
-    counts = [int(v or 0) for v in bins.values()]  # in time order, 0-4h first
-    if not any(counts):
-        _no_data(drawing, "no order shipped in this period")
-    else:
-        chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 28, 30, w - 32, h - 52
-        chart.data = [counts]
-        top, step = _nice_max(max(counts))
-        chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, top
-        chart.valueAxis.valueStep = step
-        chart.categoryAxis.categoryNames = list(bins)
-        chart.bars[0].fillColor = BLUE
-        chart.bars[0].strokeColor = None
-        chart.barWidth, chart.groupSpacing = 10, 6
-        _style_axes(chart)
-        drawing.add(chart)
-        drawing.add(
-            String(
-                w / 2,
-                4,
-                "orders by hours from payment to shipping",
-                fontName=LATIN,
-                fontSize=7,
-                fillColor=GREY,
-                textAnchor="middle",
-            )
-        )
-    renderPDF.draw(drawing, canvas, x, y)
-
-
-def _hold_chart(canvas: Canvas, report: KpiReport, x: float, y: float, w: float, h: float) -> None:
-    """Why orders were held: the share of the period's orders held for each reason."""
-    rates = report.window.measures.breakdowns["hold_rate_by_reason"]
-    values = report.window.measures.values
-    drawing = Drawing(w, h)
-    _title(drawing, "Hold reasons", f"held: {value_text(values['hold_rate'], 'rate')} of orders")
-    ranked = sorted(((r, float(v or 0)) for r, v in rates.items()), key=lambda kv: kv[1])[-8:]
-    if not ranked:
-        _no_data(drawing, "no order held in this period")
-    else:
-        _horizontal(
-            drawing,
-            [r.replace("_", " ") for r, _ in ranked],
-            [v * 100 for _, v in ranked],
-            ORANGE,
-            h,
-            percent_max=None,
-        )
-    renderPDF.draw(drawing, canvas, x, y)
-
-
-def _carrier_chart(
-    canvas: Canvas, report: KpiReport, x: float, y: float, w: float, h: float
-) -> None:
-    """Delivered on time against each carrier's promised days."""
-    rates = report.window.measures.breakdowns["on_time_delivery_rate_by_carrier"]
-    values = report.window.measures.values
-    drawing = Drawing(w, h)
-    _title(
-        drawing,
-        "Carrier on-time delivery",
-        f"all: {value_text(values['on_time_delivery_rate'], 'rate')}",
-    )
-    ranked = sorted(((c, float(v or 0)) for c, v in rates.items()), key=lambda kv: -kv[1])[:8]
-    if not ranked:
-        _no_data(drawing, "no delivery due in this period")
-    else:
-        ranked.reverse()  # the chart draws its first category at the bottom
-        _horizontal(
-            drawing, [c for c, _ in ranked], [v * 100 for _, v in ranked], GREEN, h, percent_max=100
-        )
-    renderPDF.draw(drawing, canvas, x, y)
-
-
-def _horizontal(
-    drawing: Drawing,
-    names: list[str],
-    values: list[float],
-    colour: colors.Color,
-    h: float,
-    percent_max: float | None,
-) -> None:
-    chart = HorizontalBarChart()
-    label_room = min(110.0, 14 + 4.6 * max(len(n) for n in names))
-    chart.x, chart.y = label_room, 18
-    chart.width, chart.height = drawing.width - label_room - 34, h - 40
-    chart.data = [values]
-    top = percent_max or _nice_max(max(values))[0]
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, top
-    chart.valueAxis.valueStep = _nice_max(top)[1]
-    chart.valueAxis.labelTextFormat = "%d%%" if top >= 5 else "%.1f%%"
-    chart.categoryAxis.categoryNames = names
-    chart.bars[0].fillColor = colour
-    chart.bars[0].strokeColor = None
-    chart.barLabelFormat = "%.1f%%"
-    chart.barLabels.fontName = LATIN
-    chart.barLabels.fontSize = 7
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
-    chart.barWidth, chart.groupSpacing = 10, 7
-    _style_axes(chart)
-    drawing.add(chart)
-
-
-def _swatch(x: float, y: float, colour: colors.Color) -> object:
-    from reportlab.graphics.shapes import Rect
-
-    return Rect(x, y - 1, 7, 7, fillColor=colour, strokeColor=None)
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -591,20 +356,3 @@ def _days(m: Measured) -> str:
 
 def _long_day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
-
-
-def _short_day(day: date) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def _period_name(m: Measured, by: str) -> str:
-    """A period as a chart label: W47 or Nov 2026 (the full label crowds the axis)."""
-    if by == "week":
-        return m.span.label.split("-")[-1]
-    if by == "month":
-        return f"{m.span.start:%b %Y}"
-    return _short_day(m.span.start)
-
-
-def _int(m: Measured, key: str) -> int:
-    return int(m.measures.values[key] or 0)

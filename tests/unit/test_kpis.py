@@ -8,6 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from omsctl.domain.kpi_facts import (
+    Dispatch,
+    Duration,
+    Facts,
+    HoldDue,
+    Keyed,
+    OrderEvent,
+    Parcel,
+    Units,
+)
 from omsctl.domain.kpi_periods import (
     By,
     Span,
@@ -20,26 +30,20 @@ from omsctl.domain.kpi_periods import (
     previous,
     utc_offsets,
 )
-from omsctl.domain.kpis import (
-    METRICS,
-    Dispatch,
-    Duration,
-    Facts,
-    HoldDue,
-    Keyed,
-    OrderEvent,
-    Parcel,
-    Units,
-    build_report,
-    change_text,
+from omsctl.domain.kpi_stats import (
     mean,
-    measure,
-    moved,
     percentile,
     processing_bin,
     promised_days,
     rate,
     ship_by,
+)
+from omsctl.domain.kpis import (
+    METRICS,
+    build_report,
+    change_text,
+    measure,
+    moved,
     value_text,
 )
 
