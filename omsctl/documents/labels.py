@@ -1,53 +1,45 @@
 """Shipping labels (面单) as PDF: 4x6-inch thermal labels, A6, and A4/Letter sheets of four.
 
-One layout, two painters. `layout_label` decides what goes where on a label of any size, as
-plain elements (text, boxes, barcodes) in points from the label's bottom-left corner; the PDF
-painter here and the ZPL painter in `zpl.py` draw the same elements, so a Zebra label says
-exactly what the PDF says.
+One layout, two painters. `label_layout.layout_label` decides what goes where on a label of
+any size, as plain elements (text, boxes, barcodes) in points from the label's bottom-left
+corner; the PDF painter here and the ZPL painter in `zpl.py` draw the same elements, so a
+Zebra label says exactly what the PDF says. Why the layout is what it is (nothing spills,
+barcode module widths, folded letters) is told in `label_layout`.
 
 Why it is drawn the way it is:
 
-- **Nothing spills off the label.** Every text goes through `fit_text` (shrink, then cut with
-  an ellipsis) or `wrap_text` with a line limit, measured against the width it owns. The
-  recipient block takes the height the fixed sections leave and steps its sizes down until
-  the address fits; only at the smallest step is the address cut, with an ellipsis.
-- **Barcodes scan when printed.** Tracking and order numbers are Code128 drawn by
+- **Barcodes scan when printed.** Tracking and order numbers are drawn by
   `barcodes.draw_code128`: vector bars, whole printer dots per module at ``dpi`` (203, the
-  common thermal resolution, unless told); the tracking number as wide as fits up to 20 mil
-  (4 dots at 203 dpi), the order number at 10 mil. A number Code128 cannot carry is printed
-  as text, never dropped.
+  common thermal resolution, unless told), as the layout chose them.
 - **Every script gets real glyphs.** Text goes through `fonts`: Helvetica for Windows-1252,
   the CID fonts for CJK and Cyrillic. Latin letters neither has (ı, ł, ş) are folded to
-  their base letter (`drawable`) rather than printed as boxes.
+  their base letter (`label_layout.drawable`) rather than printed as boxes.
 - **Small files.** No images and no embedded fonts: Helvetica and the CID fonts are named,
   not embedded, so a label is about 2 KB and 10,000 of them fit one PDF.
 - **Cells, not scaling.** A sheet is cut into cells and each label is laid out for its cell;
   scaling a 4x6 layout down would move the bars off the printer's dot grid.
-- **Fast enough for a day's run.** Widths are remembered and Windows-1252 text skips the
-  per-character script test; `benchmarks/labels.py` compares with bare reportlab.
+- **Fast enough for a day's run.** Widths and runs are remembered and Windows-1252 text skips
+  the per-character script test; `benchmarks/labels.py` compares with bare reportlab.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, BinaryIO
 
 from reportlab.lib.pagesizes import A4, A6, LETTER
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from omsctl.documents.barcodes import Code128Geometry, code128_geometry, draw_code128
-from omsctl.documents.fonts import (
-    LATIN,
-    LATIN_BOLD,
-    fit_text,
-    font_for,
-    is_latin,
-    register_fonts,
-    text_runs,
-    text_width,
-    wrap_text,
+from omsctl.documents.barcodes import draw_code128
+from omsctl.documents.fonts import LATIN, LATIN_BOLD, register_fonts, text_runs
+from omsctl.documents.label_layout import (
+    DPI,
+    Box,
+    Element,
+    Text,
+    is_plain,
+    layout_label,
+    measure,
 )
 
 if TYPE_CHECKING:
@@ -55,13 +47,7 @@ if TYPE_CHECKING:
 
     from reportlab.pdfgen.canvas import Canvas
 
-    from omsctl.domain.labels import Label, Party
-
-DPI = 203
-# Module widths in mils (thousandths of an inch), rounded to whole dots at the printer's dpi.
-TRACKING_MAX_MIL = 20  # 4 dots at 203 dpi; wider only makes the symbol longer
-ORDER_MIL = 10  # 2 dots at 203 dpi, 3 at 300: what handheld scanners read comfortably
-RULE = 1.0
+    from omsctl.domain.labels import Label
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,70 +74,6 @@ SHEETS: dict[str, Sheet] = {
     "a4": Sheet(A4, 2, 2, 14.0),  # four A6 labels tile A4 exactly
     "letter": Sheet(LETTER, 2, 2, 14.0),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """One line of text in a box ``width`` wide, aligned in it, with its baseline at ``y``."""
-
-    x: float
-    y: float
-    width: float
-    text: str
-    size: float
-    bold: bool = False
-    align: str = "left"  # left, centre, right
-    white: bool = False  # on a black box
-
-
-@dataclass(frozen=True, slots=True)
-class Box:
-    """A filled rectangle, or an outline ``line`` points thick."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    line: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Bars:
-    """A Code128 symbol; (x, y) is the bottom-left of its quiet zone, height takes the text."""
-
-    x: float
-    y: float
-    data: str
-    height: float
-    dots: int  # module width in printer dots
-    width: float  # quiet zones included
-    text_size: float  # the human-readable line; 0 for none
-
-
-Element = Text | Box | Bars
-
-
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """The recipient's name and address lines at one step of sizes, and their height."""
-
-    name: list[tuple[str, float]]
-    address: list[str]
-    height: float
-
-
-# Recipient sizes (name, company, address, postal code, phone), largest first: the first
-# step whose block fits the room left is used.
-_RECIPIENT_STEPS = (
-    (20.0, 12.0, 14.0, 34.0, 11.0),
-    (18.5, 11.5, 13.0, 32.0, 10.5),
-    (17.0, 11.0, 12.5, 30.0, 10.0),
-    (16.0, 10.5, 11.5, 28.0, 10.0),
-    (15.0, 10.0, 10.5, 26.0, 9.5),
-    (14.0, 9.5, 9.5, 24.0, 9.0),
-    (13.0, 9.0, 8.5, 22.0, 8.5),
-    (12.0, 8.0, 7.5, 20.0, 8.0),
-)
 
 
 def render_labels(
@@ -251,7 +173,7 @@ def _draw_text(canvas: Canvas, item: Text, ox: float, oy: float) -> None:
     font = LATIN_BOLD if item.bold else LATIN
     x = ox + item.x + {"left": 0.0, "centre": 0.5, "right": 1.0}[item.align] * item.width
     y = oy + item.y
-    if _plain(item.text):
+    if is_plain(item.text):
         canvas.setFont(font, item.size)
         if item.align == "centre":
             canvas.drawCentredString(x, y, item.text)
@@ -261,7 +183,7 @@ def _draw_text(canvas: Canvas, item: Text, ox: float, oy: float) -> None:
             canvas.drawString(x, y, item.text)
         return
     if item.align != "left":
-        shift = _width(item.text, font, item.size)
+        shift = measure(item.text, font, item.size)
         x -= shift / 2 if item.align == "centre" else shift
     text = canvas.beginText(x, y)
     for run_font, run in _runs(item.text, font):
@@ -270,439 +192,7 @@ def _draw_text(canvas: Canvas, item: Text, ox: float, oy: float) -> None:
     canvas.drawText(text)
 
 
-def layout_label(
-    label: Label, width: float, height: float, *, margin: float = 9.0, dpi: int = DPI
-) -> list[Element]:
-    """Everything on one label of ``width`` × ``height`` points, inside ``margin``.
-
-    Top down: carrier and service; sender; recipient (takes the room left); handling marks;
-    tracking barcode; weight, package and date; order barcode and reference. Letters no
-    font here can draw are folded to their base letter first (see `drawable`).
-    """
-    return _Layout(_drawable_label(label), width, height, margin, dpi).build()
-
-
-class _Layout:
-    """Places the sections: fixed ones from the top and the bottom, the recipient between."""
-
-    def __init__(self, label: Label, width: float, height: float, margin: float, dpi: int):
-        self.label = label
-        self.dpi = dpi
-        self.left, self.right = margin, width - margin
-        self.inner = width - 2 * margin
-        self.top, self.bottom = height - margin, margin
-        self.items: list[Element] = []
-
-    def build(self) -> list[Element]:
-        """The elements in reading order, top down, though the recipient is placed last."""
-        y = self._sender(self._carrier(self.top))
-        head = self._take()
-        floor = self._order(self.bottom)
-        order = self._take()
-        floor = self._facts(floor)
-        facts = self._take()
-        floor = self._tracking(floor, min(96.0, max(70.0, (self.top - self.bottom) * 0.22)))
-        tracking = self._take()
-        if self.label.marks:
-            floor = self._marks(floor)
-        marks = self._take()
-        self._recipient(y, floor)
-        return [*head, *self._take(), *marks, *tracking, *facts, *order]
-
-    def _take(self) -> list[Element]:
-        taken, self.items = self.items, []
-        return taken
-
-    # -- sections, each returns the edge it leaves for the next -----------------------------
-
-    def _carrier(self, top: float) -> float:
-        """The carrier code as large as it fits, the service beside it in up to two lines."""
-        carrier_w = self.inner * 0.58
-        carrier, size = _fit(self.label.carrier or "NO CARRIER", LATIN_BOLD, carrier_w, 34, 12)
-        self._text(self.left, top - 27, carrier_w, carrier, size, bold=True)
-        service_w = self.inner - carrier_w - 6
-        x = self.right - service_w
-        if self.label.service:
-            self._caption(x, top - 6, service_w, "SERVICE", align="right")
-        service, size = _fit(self.label.service, LATIN_BOLD, service_w, 14, 9)
-        if _width(self.label.service, LATIN_BOLD, size) <= service_w:
-            self._text(x, top - 23, service_w, service, size, bold=True, align="right")
-        else:  # a long service name reads better in two lines than cut short
-            lines = _wrap(self.label.service, LATIN_BOLD, 8, service_w, max_lines=2)
-            for i, line in enumerate(lines):
-                self._text(x, top - 16 - 9 * i, service_w, line, 8, bold=True, align="right")
-        return self._rule(top - 33)
-
-    def _sender(self, top: float) -> float:
-        self._caption(self.left, top - 9, 26, "FROM")
-        x = self.left + 28
-        width = self.right - x
-        (name, size), lines = _sender_lines(self.label.sender, width)
-        self._text(x, top - 10, width, name, size, bold=True)
-        for i, line in enumerate(lines):
-            self._text(x, top - 19.5 - 8.5 * i, width, line, 7.5)
-        return self._rule(top - 32)
-
-    def _recipient(self, top: float, floor: float) -> None:
-        """Name, company, address, postal code large, country, phone: as large as room allows.
-
-        Steps down through `_RECIPIENT_STEPS` until the whole block fits between the sender
-        and the sections below; only at the smallest step is the address cut short.
-        """
-        party = self.label.recipient
-        self._caption(self.left, top - 8, self.inner, "SHIP TO")
-        room = top - floor - 12
-        for step in _RECIPIENT_STEPS:
-            block = self._recipient_block(party, step, None)
-            if block.height <= room:
-                break
-        else:  # even the smallest sizes leave too many lines: keep what fits, end in "…"
-            address_lines = int((room - block.height) // (step[2] * 1.18)) + len(block.address)
-            block = self._recipient_block(party, step, max(1, address_lines))
-
-        name_s, company_s, address_s, postal_s, phone_s = step
-        y = top - 12
-        for line, size in block.name:
-            y = self._line(y, line, size, name_s * 1.15, bold=True)
-        if party.company:
-            company, size = _fit(party.company, LATIN, self.inner, company_s, company_s * 0.7)
-            y = self._line(y, company, size, company_s * 1.2)
-        for line in block.address:
-            y = self._line(y, line, address_s, address_s * 1.18)
-        y -= 2
-        postal, size = _fit(party.postal_code, LATIN_BOLD, self.inner * 0.7, postal_s, 12)
-        baseline = y - postal_s * 0.78
-        postal_w = _width(postal, LATIN_BOLD, size) if postal else 0.0
-        self._text(self.left, baseline, postal_w, postal, size, bold=True)
-        country_x = self.left + postal_w + (10 if postal else 0)
-        country_w = self.right - country_x
-        country, size = _fit(party.country, LATIN_BOLD, country_w, postal_s * 0.62, 8)
-        self._text(country_x, baseline, country_w, country, size, bold=True)
-        y -= postal_s
-        if party.phone:
-            phone, size = _fit(f"Tel\u00a0{party.phone}", LATIN, self.inner, phone_s, 6)
-            self._line(y, phone, size, phone_s * 1.2)
-
-    def _recipient_block(
-        self, party: Party, step: tuple[float, ...], address_lines: int | None
-    ) -> _Block:
-        """The recipient's lines at one step of sizes, and the height they take.
-
-        A name that would shrink below four fifths of its size is wrapped into two lines
-        instead: a name cut short can send a parcel to the wrong flat.
-        """
-        name_s, company_s, address_s, postal_s, phone_s = step
-        name, size = _fit(party.name, LATIN_BOLD, self.inner, name_s, name_s * 0.8)
-        if _width(party.name, LATIN_BOLD, size) <= self.inner:
-            names = [(name, size)]
-        else:
-            small = name_s * 0.8
-            names = [(n, small) for n in _wrap(party.name, LATIN_BOLD, small, self.inner, 2)]
-        if address_lines is None:
-            address = [cut for line in party.lines for cut in self._lines(line, address_s)]
-        else:
-            joined = " ".join(party.lines)
-            address = _wrap(joined, LATIN, address_s, self.inner, max_lines=address_lines)
-        height = len(names) * name_s * 1.15 + len(address) * address_s * 1.18 + 2 + postal_s
-        if party.company:
-            height += company_s * 1.2
-        if party.phone:
-            height += phone_s * 1.2
-        return _Block(names, address, height)
-
-    def _marks(self, floor: float) -> float:
-        """Handling marks as black boxes with white capitals, shrunk to share the width."""
-        marks, gap, pad, height = self.label.marks, 5.0, 6.0, 18.0
-        size = 11.0
-        natural = sum(_width(mark, LATIN_BOLD, size) for mark in marks)
-        room = self.inner - gap * (len(marks) - 1) - 2 * pad * len(marks)
-        if natural > room:
-            size = max(5.0, size * room / natural)
-        x, y = self.left, floor + 6
-        for mark in marks:
-            text, text_size = _fit(mark, LATIN_BOLD, self.right - x - 2 * pad, size, 5)
-            if not text:
-                break
-            box_w = _width(text, LATIN_BOLD, text_size) + 2 * pad
-            self.items.append(Box(x, y, box_w, height))
-            self._text(
-                x,
-                y + (height - text_size * 0.72) / 2,
-                box_w,
-                text,
-                text_size,
-                bold=True,
-                align="centre",
-                white=True,
-            )
-            x += box_w + gap
-        return self._rule(y + height + 6)
-
-    def _tracking(self, floor: float, height: float) -> float:
-        number = self.label.tracking_number
-        top = floor + height
-        geometry = self._geometry(number, self.inner - 1, TRACKING_MAX_MIL) if number else None
-        if geometry is not None:
-            text_size = min(12.0, self.inner / max(1, len(number)) / 0.62)
-            x = self.left + (self.inner - geometry.width) / 2
-            self.items.append(
-                Bars(
-                    x,
-                    floor + 5,
-                    number,
-                    height - 10,
-                    geometry.dots_per_module,
-                    geometry.width,
-                    text_size,
-                )
-            )
-        elif number:  # not Code128 data (non-ASCII): the number must still be readable
-            self._caption(self.left, top - 14, self.inner, "TRACKING (NO BARCODE)", align="centre")
-            text, size = _fit(number, LATIN_BOLD, self.inner, 20, 8)
-            self._text(
-                self.left, floor + height / 2 - 8, self.inner, text, size, bold=True, align="centre"
-            )
-        else:
-            box_h = height - 16
-            self.items.append(Box(self.left + 1.5, floor + 8, self.inner - 3, box_h, line=3))
-            centre = floor + 8 + box_h / 2
-            text, size = _fit("NO TRACKING NUMBER", LATIN_BOLD, self.inner - 16, 18, 8)
-            self._text(self.left, centre + 1, self.inner, text, size, bold=True, align="centre")
-            hint, size = _fit(
-                "record one before handing over: omsctl track add", LATIN, self.inner - 16, 8, 5
-            )
-            self._text(self.left, centre - 12, self.inner, hint, size, align="centre")
-        return self._rule(top)
-
-    def _facts(self, floor: float) -> float:
-        label, height = self.label, 30.0
-        facts = (
-            ("WEIGHT", f"{label.weight_kg} kg" if label.weight_kg else "–"),
-            ("PACKAGE", f"{label.package} / {label.packages}"),
-            ("DATE", label.date_text or "–"),
-        )
-        cell = self.inner / len(facts)
-        for i, (caption, value) in enumerate(facts):
-            x = self.left + i * cell
-            if i:
-                self.items.append(Box(x - 0.4, floor + 4, 0.8, height - 8))
-            inset = 0.0 if i == 0 else 5.0
-            self._caption(x + inset, floor + height - 10, cell - inset, caption)
-            text, size = _fit(value, LATIN_BOLD, cell - inset - 4, 12, 6)
-            self._text(x + inset, floor + 7, cell - inset - 4, text, size, bold=True)
-        return self._rule(floor + height)
-
-    def _order(self, floor: float) -> float:
-        label, height = self.label, 50.0
-        geometry = self._geometry(label.order_ref, self.inner * 0.64, ORDER_MIL)
-        if geometry is None:
-            geometry = self._geometry(label.order_ref, self.inner - 1, ORDER_MIL)
-        self._caption(self.left, floor + height - 8, 60, "ORDER")
-        used = 0.0
-        if geometry is not None:
-            used = geometry.width
-            self.items.append(
-                Bars(
-                    self.left,
-                    floor + 1,
-                    label.order_ref,
-                    height - 12,
-                    geometry.dots_per_module,
-                    geometry.width,
-                    8.5,
-                )
-            )
-        else:  # no barcode possible: the number large instead
-            text, size = _fit(label.order_ref, LATIN_BOLD, self.inner * 0.64, 16, 7)
-            used = _width(text, LATIN_BOLD, size)
-            self._text(self.left, floor + 14, used, text, size, bold=True)
-        x = self.left + used + 6
-        if label.reference and self.right - x >= 40:
-            width = self.right - x
-            self._caption(x, floor + height - 8, width, "REF")
-            for i, line in enumerate(_wrap(label.reference, LATIN_BOLD, 10, width, 3)):
-                self._text(x, floor + height - 21 - 12 * i, width, line, 10, bold=True)
-        elif label.reference:  # the barcode took the width: the reference goes up in small
-            text, size = _fit(label.reference, LATIN_BOLD, self.inner - 40, 7, 5)
-            self._text(
-                self.right - self.inner + 40,
-                floor + height - 8,
-                self.inner - 40,
-                text,
-                size,
-                bold=True,
-                align="right",
-            )
-        return floor + height + 2
-
-    # -- building blocks --------------------------------------------------------------------
-
-    def _geometry(self, data: str, max_width: float, most_mil: int) -> Code128Geometry | None:
-        """Whole-dot modules as wide as fit, up to ``most_mil``; None when it cannot be drawn."""
-        most_dots = max(1, round(most_mil * self.dpi / 1000))
-        try:
-            fitted = code128_geometry(data, max_width=max_width, dpi=self.dpi)
-        except ValueError:  # not printable ASCII, or too long even at one dot
-            return None
-        if fitted.dots_per_module > most_dots:
-            return replace(fitted, dots_per_module=most_dots)
-        return fitted
-
-    def _lines(self, text: str, size: float) -> list[str]:
-        return _wrap(text, LATIN, size, self.inner)
-
-    def _text(
-        self,
-        x: float,
-        y: float,
-        width: float,
-        text: str,
-        size: float,
-        *,
-        bold: bool = False,
-        align: str = "left",
-        white: bool = False,
-    ) -> None:
-        if text:
-            self.items.append(Text(x, y, width, text, size, bold, align, white))
-
-    def _caption(self, x: float, y: float, width: float, text: str, align: str = "left") -> None:
-        """A small bold heading: thermal printers have no grey, so size sets it apart."""
-        self._text(x, y, width, text, 6.0, bold=True, align=align)
-
-    def _line(
-        self, top: float, text: str, size: float, advance: float, *, bold: bool = False
-    ) -> float:
-        """One line whose text starts below ``top``; returns the top of the next line."""
-        self._text(self.left, top - size * 0.8, self.inner, text, size, bold=bold)
-        return top - advance
-
-    def _rule(self, y: float) -> float:
-        self.items.append(Box(self.left, y - RULE / 2, self.inner, RULE))
-        return y
-
-
-def _width(text: str, font: str, size: float) -> float:
-    """``fonts.text_width``, remembered: widths grow linearly with the size.
-
-    A label measures some thirty texts, several at more than one size, and the towns and
-    provinces recur from label to label; classifying each character's script (what
-    ``text_width`` does, for CJK and Cyrillic) was most of the time spent on a label.
-    """
-    return _unit_width(text, font) * size
-
-
-@lru_cache(maxsize=8192)
-def _unit_width(text: str, font: str) -> float:
-    if _plain(text):  # all in ``font``: no need to classify each character
-        return stringWidth(text, font, 1.0)
-    return text_width(text, font, 1.0)
-
-
 @lru_cache(maxsize=4096)
 def _runs(text: str, font: str) -> tuple[tuple[str, str], ...]:
     """``fonts.text_runs``, remembered for the lines that recur (towns, provinces)."""
     return tuple(text_runs(text, font))
-
-
-def _plain(text: str) -> bool:
-    """True when Helvetica draws all of ``text`` and no control character needs replacing.
-
-    One C-level encode instead of ``fonts.is_latin`` per character; the same test.
-    """
-    if text.isascii():
-        return text.isprintable()
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return text.isprintable()
-
-
-def _fit(text: str, font: str, max_width: float, size: float, min_size: float) -> tuple[str, float]:
-    """``fonts.fit_text``, answered at once when the text already fits at ``size``."""
-    if _width(text, font, size) <= max_width:
-        return text, size
-    return fit_text(text, font, max_width, size, min_size)
-
-
-def _wrap(
-    text: str, font: str, size: float, max_width: float, max_lines: int | None = None
-) -> list[str]:
-    """``fonts.wrap_text``, answered at once when the text fits on one line."""
-    if _width(text, font, size) <= max_width:
-        return [text.strip()] if text.strip() else []
-    return wrap_text(text, font, size, max_width, max_lines)
-
-
-@lru_cache(maxsize=64)
-def _sender_lines(sender: Party, width: float) -> tuple[tuple[str, float], tuple[str, ...]]:
-    """The sender's name line and two address lines; the same on every label of a run."""
-    name = _fit(_joined((sender.name, sender.company)), LATIN_BOLD, width, 8.5, 6)
-    return name, tuple(_wrap(_address(sender), LATIN, 7.5, width, max_lines=2))
-
-
-# Letters with no Unicode decomposition to a base letter, mapped by hand.
-_UNDECOMPOSABLE = str.maketrans(
-    {"ı": "i", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T"}
-)
-
-
-def drawable(text: str) -> str:
-    """``text`` with letters no label font has folded to their base letter: ı → i, ł → l, ş → s.
-
-    Helvetica covers Windows-1252 and the CID fonts CJK, Russian and Greek; Polish, Czech,
-    Turkish or Romanian letters would print as boxes ("Y■lmaz"), which a courier cannot
-    read. Carriers' own systems fold such names the same way. Anything that has no base
-    letter either (Arabic, Thai) is kept, and shows as the box it is.
-    """
-    if _plain(text):
-        return text
-    out = []
-    for char in text:
-        if is_latin(char) or font_for(char) != LATIN:
-            out.append(char)
-            continue
-        decomposed = unicodedata.normalize("NFKD", char.translate(_UNDECOMPOSABLE))
-        base = "".join(c for c in decomposed if not unicodedata.combining(c))
-        out.append(base if base and all(map(is_latin, base)) else char)
-    return "".join(out)
-
-
-def _drawable_party(party: Party) -> Party:
-    return replace(
-        party,
-        name=drawable(party.name),
-        company=drawable(party.company),
-        lines=tuple(map(drawable, party.lines)),
-        postal_code=drawable(party.postal_code),
-        phone=drawable(party.phone),
-    )
-
-
-def _drawable_label(label: Label) -> Label:
-    """The label with every text drawable; barcode data is left alone (Code128 decides)."""
-    return replace(
-        label,
-        sender=_drawable_party(label.sender),
-        recipient=_drawable_party(label.recipient),
-        carrier=drawable(label.carrier),
-        service=drawable(label.service),
-        reference=drawable(label.reference),
-    )
-
-
-def _joined(parts: Sequence[str]) -> str:
-    """Parts of an address on one line: CJK runs on without commas, the rest with them."""
-    kept = [part for part in parts if part]
-    wide = any(
-        "\u2e80" <= char <= "\ufaff" or "\uac00" <= char <= "\ud7ff" for p in kept for char in p
-    )
-    return (" " if wide else ", ").join(kept)
-
-
-def _address(party: Party) -> str:
-    """The sender's address in one run: lines, postal code and country, phone."""
-    where = " ".join(p for p in (party.postal_code, party.country) if p)
-    text = _joined((*party.lines, where))
-    return f"{text} · Tel\u00a0{party.phone}" if party.phone else text

@@ -1,6 +1,6 @@
 """Shipping labels as ZPL II for Zebra thermal printers: `omsctl labels -f zpl -o - | lp …`.
 
-The label is the PDF's 4x6 layout (`labels.layout_label`), painted as ZPL commands instead of
+The label is the PDF's 4x6 layout (`label_layout.layout_label`), painted as ZPL commands instead of
 PDF operators, so both formats carry the same content in the same places. One ``^XA … ^XZ``
 format per label; coordinates are printer dots at ``dpi`` from the top-left corner.
 
@@ -29,7 +29,8 @@ from collections.abc import Sequence
 
 from omsctl.documents.barcodes import QUIET_ZONE_MODULES
 from omsctl.documents.fonts import is_latin
-from omsctl.documents.labels import SHEETS, Box, Element, Text, layout_label
+from omsctl.documents.label_layout import Box, Element, Text, layout_label
+from omsctl.documents.labels import SHEETS
 from omsctl.domain.labels import Label
 
 UNICODE_FONT_ID = "1"

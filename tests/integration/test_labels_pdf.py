@@ -13,7 +13,8 @@ import pytest
 import zxingcpp
 
 from omsctl.documents.fonts import LATIN, LATIN_BOLD, text_width
-from omsctl.documents.labels import SHEETS, Bars, Text, layout_label, render_labels
+from omsctl.documents.label_layout import Bars, Text, layout_label
+from omsctl.documents.labels import SHEETS, render_labels
 from omsctl.domain.labels import Label, Party
 
 DPI = 203
