@@ -94,7 +94,7 @@ def orders_show(ctx: typer.Context, order: OrderArg, json: output.JsonOpt = Fals
     env = state(ctx).env()
     detail = show_order(env, order)
     if json:
-        from omsctl.services.splitting import merged_from
+        from omsctl.services.merging import merged_from
 
         # The orders merged into this one, so a script can report tracking to each channel.
         output.print_json({**output.jsonable(detail), "merged_from": merged_from(env, detail.id)})
@@ -186,7 +186,7 @@ def orders_merge(
 
     Example: [bold]omsctl orders merge '#1001' '#1004'[/]; [bold]omsctl orders merge --suggest[/]
     """
-    from omsctl.services.splitting import merge_orders, merge_suggestions
+    from omsctl.services.merging import merge_orders, merge_suggestions
 
     env = state(ctx).env()
     if suggest:

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from omsctl.domain.errors import IllegalTransition
 from omsctl.services import order_actions
-from omsctl.services.splitting import MergeRefused, merge_orders, split_order
+from omsctl.services.merging import MergeRefused, merge_orders
+from omsctl.services.splitting import split_order
 from omsctl.store.tables import Order, OrderHistory, OrderLine, Reservation, StockLevel
 
 _numbers = itertools.count(5000)

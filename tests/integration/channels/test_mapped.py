@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from omsctl.channels.base import InputFile, decode_head, read_head
-from omsctl.channels.mapped import MappedReader, Mapping, PaymentMapping, load_mapping
+from omsctl.channels.mapped import MappedReader
+from omsctl.channels.mapping_file import Mapping, PaymentMapping, load_mapping
 from omsctl.domain.errors import InputProblem, UsageProblem
 from omsctl.domain.orders import (
     Address,
