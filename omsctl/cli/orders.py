@@ -83,16 +83,28 @@ def orders_list(
 
 
 @app.command("show")
-def orders_show(ctx: typer.Context, order: OrderArg, json: output.JsonOpt = False) -> None:
+def orders_show(
+    ctx: typer.Context,
+    order: OrderArg,
+    json: output.JsonOpt = False,
+    mask: Annotated[
+        bool,
+        typer.Option(
+            "--mask", help="Hide phone numbers and street lines (for output that leaves the shop)."
+        ),
+    ] = False,
+) -> None:
     """Show one order: lines, holds, shipments and history.
 
-    Example: [bold]omsctl orders show '#1001' --json[/]
+    Example: [bold]omsctl orders show '#1001' --json --mask > for-support.json[/]
     """
     from omsctl.cli.order_view import print_order
-    from omsctl.services.orders import show_order
+    from omsctl.services.orders import masked, show_order
 
     env = state(ctx).env()
     detail = show_order(env, order)
+    if mask:
+        detail = masked(detail)
     if json:
         from omsctl.services.merging import merged_from
 

@@ -255,3 +255,19 @@ def order_history(env: Env, ref: str) -> tuple[str, list[HistoryView]]:
     with env.uow(write=False) as uow:
         order = order_queries.find_order(uow.session, ref)
         return order.channel_order_no, _history(uow.session, order.id or 0)
+
+
+def masked(detail: OrderDetail) -> OrderDetail:
+    """The order as it may leave the shop: phone numbers and street lines hidden (--mask)."""
+    from dataclasses import replace
+
+    from omsctl.domain.labels import mask_phone
+
+    hidden = "***"
+    ship_to = replace(
+        detail.ship_to,
+        street1=hidden if detail.ship_to.street1 else "",
+        street2=hidden if detail.ship_to.street2 else "",
+        phone=mask_phone(detail.ship_to.phone),
+    )
+    return replace(detail, ship_to=ship_to, buyer_phone=mask_phone(detail.buyer_phone))

@@ -159,3 +159,13 @@ def test_every_command_has_help_with_an_example(oms):
         assert command.help, f"omsctl {' '.join(path)} has no help"
         assert "Example:" in command.help, f"omsctl {' '.join(path)} has no example"
         assert oms(*path, "--help").exit_code == 0
+
+
+def test_mask_hides_phone_and_street_in_what_leaves_the_shop(oms, env):
+    add_order(env, "#7")
+    from omsctl.services.order_edits import edit_order
+
+    edit_order(env, "#7", {"phone": "+49 30 12345678"})
+    shown = json.loads(oms("orders", "show", "#7", "--json", "--mask").stdout)
+    assert (shown["ship_to"]["street1"], shown["ship_to"]["phone"]) == ("***", "+49 30 ****5678")
+    assert shown["ship_to"]["postal_code"] == "10961"
