@@ -133,6 +133,10 @@ def steps() -> list[Step]:
             (f"import {s}/csv/orders.csv --channel csv --mapping {s}/csv/mapping.toml",),
         ),
         Step(
+            "Amazon's Unshipped Orders report: quantities to ship, the known prices are kept",
+            (f"import {s}/amazon/unshipped-orders.txt",),
+        ),
+        Step(
             "import the same export again: nothing changes",
             (f"import {s}/shopify/orders_export.csv",),
         ),
@@ -180,16 +184,16 @@ def steps() -> list[Step]:
             ),
         ),
         Step("complete delivered orders after the confirmation window (cron)", ("housekeeping",)),
+        Step("see one order's whole story", ("orders show 3751301234567890123",)),
+        Step(
+            "where the stock is now, and what to reorder", ("warehouses list", "stock list --low")
+        ),
         Step(
             "the day's numbers: on the terminal, and as a PDF with charts",
             (
                 "report kpi --since 7d --until now",
                 "report kpi --since 7d --until now --pdf {out}/kpi-report.pdf",
             ),
-        ),
-        Step("see one order's whole story", ("orders show 3751301234567890123",)),
-        Step(
-            "where the stock is now, and what to reorder", ("warehouses list", "stock list --low")
         ),
     ]
 
