@@ -522,14 +522,3 @@ def _duplicate_counts(
             series = by_place[place]
             places[o.id] = 1 if len(series) == 1 else count(series, o.ordered_at)
     return phones, places
-
-
-def clear_keys(session: Session, order_ids: Iterable[int]) -> None:
-    """Forget review's keys for edited orders, so the next review computes them afresh."""
-    ids = list(order_ids)
-    for chunk in _chunks(ids):
-        session.execute(
-            update(Order)
-            .where(Order.id.in_(chunk))  # type: ignore[union-attr]
-            .values(phone_e164="", address_fingerprint="")
-        )
