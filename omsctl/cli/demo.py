@@ -133,10 +133,6 @@ def steps() -> list[Step]:
             (f"import {s}/csv/orders.csv --channel csv --mapping {s}/csv/mapping.toml",),
         ),
         Step(
-            "Amazon's Unshipped Orders report: quantities to ship, the known prices are kept",
-            (f"import {s}/amazon/unshipped-orders.txt",),
-        ),
-        Step(
             "import the same export again: nothing changes",
             (f"import {s}/shopify/orders_export.csv",),
         ),
@@ -155,6 +151,10 @@ def steps() -> list[Step]:
         ),
         Step(
             "cancel an order the channel refunded", ("cancel '#1003' --note 'refunded on Shopify'",)
+        ),
+        Step(
+            "Amazon's Unshipped Orders report arrives: quantities to ship, known prices kept",
+            (f"import {s}/amazon/unshipped-orders.txt",),
         ),
         Step(
             "receive the missing syrup; the next review approves the order that waited",
