@@ -7,6 +7,7 @@ transaction (SKU, quantity, unit price). The reader joins them on `Order ID`.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from omsctl.channels import paired
-from omsctl.channels.base import FieldProblem, Head, InputFile, Row, read_rows
+from omsctl.channels.base import FieldProblem, Head, InputFile, Row
 from omsctl.channels.normalize import (
     country,
     money,
@@ -131,12 +132,9 @@ def _read_items(files: list[InputFile]) -> dict[str, _Basket]:
     """Order ID → its lines; a transaction listed in two overlapping downloads counts once."""
     baskets: dict[str, _Basket] = {}
     transactions: set[str] = set()
+    check = functools.partial(_check_columns, required=ITEM_COLUMNS, kind="Sold Order Items")
     for file in files:
-        checked = False
-        for row in read_rows(file):
-            if not checked:
-                _check_columns(file, row, ITEM_COLUMNS, "Sold Order Items")
-                checked = True
+        for row in paired.checked_rows(file, check):
             transaction = text(row.cells.get("Transaction ID"))
             if transaction:
                 if transaction in transactions:

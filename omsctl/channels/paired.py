@@ -39,6 +39,16 @@ def check_columns(
         raise InputProblem(f"{file.display}: {lacks} {', '.join(missing)}", hint=hint)
 
 
+def checked_rows(file: InputFile, check: Callable[[InputFile, Row], None]) -> Iterator[Row]:
+    """The file's rows, its columns checked on the first one (the header alone is not a row)."""
+    first = True
+    for row in read_rows(file):
+        if first:
+            check(file, row)
+            first = False
+        yield row
+
+
 def join(
     orders: Sequence[InputFile],
     items: Sequence[InputFile],
@@ -54,11 +64,7 @@ def join(
     """Every order of the orders files with its basket, then a RowError per orphan basket."""
     seen: set[str] = set()
     for file in orders:
-        checked = False
-        for row in read_rows(file):
-            if not checked:
-                check(file, row)
-                checked = True
+        for row in checked_rows(file, check):
             number = order_number(row.cells)
             seen.add(number)
             yield order(file, row, number, baskets.get(number))

@@ -9,6 +9,7 @@ with ids written as Excel text formulas (`="3751284962035614823"`).
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from omsctl.channels import paired
-from omsctl.channels.base import FieldProblem, Head, InputFile, Row, read_rows
+from omsctl.channels.base import FieldProblem, Head, InputFile, Row
 from omsctl.channels.normalize import money, optional_timestamp, quantity, text, timestamp
 from omsctl.domain.orders import (
     Address,
@@ -134,12 +135,11 @@ def _order_id(cells: Mapping[str, str]) -> str:
 def _read_items(files: list[InputFile]) -> dict[str, _Basket]:
     """订单编号 → its lines, all from one report: overlapping exports must not double them."""
     baskets: dict[str, _Basket] = {}
+    check = functools.partial(
+        _check_columns, required=ITEM_COLUMNS, kind="宝贝报表 (ExportOrderDetailList)"
+    )
     for file in files:
-        checked = False
-        for row in read_rows(file):
-            if not checked:
-                _check_columns(file, row, ITEM_COLUMNS, "宝贝报表 (ExportOrderDetailList)")
-                checked = True
+        for row in paired.checked_rows(file, check):
             number = _unwrap(row.cells["订单编号"])
             basket = baskets.setdefault(number, _Basket(file.path))
             if basket.file == file.path and basket.error is None:
