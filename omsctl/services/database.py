@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from omsctl.domain.errors import Conflict, DatabaseProblem, InputProblem, UsageProblem
 from omsctl.services.context import Env
 from omsctl.store import checks
+from omsctl.store.chunks import in_chunks
 from omsctl.store.db import (
     SCHEMA_REVISION,
     current_revision,
@@ -52,8 +53,6 @@ EXCEPTIONS = LogisticsException.__table__  # type: ignore[attr-defined]
 
 #: Rows per INSERT batch when copying: large enough to be quick, small enough to stream.
 COPY_BATCH = 5000
-#: Bound parameters per IN (...) list, well under SQLite's limit.
-_CHUNK = 900
 
 
 # --- check ---------------------------------------------------------------------------------
@@ -402,8 +401,8 @@ def purge_personal(env: Env, older_than_days: int, *, dry_run: bool = False) -> 
             if sqlite:  # overwrite the old text in the pages, not only unlink it
                 conn.exec_driver_sql("PRAGMA secure_delete=ON")
             try:
-                for start in range(0, len(ids), _CHUNK):
-                    _purge(conn, ids[start : start + _CHUNK], env.actor, now, older_than_days)
+                for chunk in in_chunks(ids):
+                    _purge(conn, chunk, env.actor, now, older_than_days)
             finally:
                 if sqlite:  # the pages are rewritten already; the pooled connection goes back
                     conn.exec_driver_sql("PRAGMA secure_delete=OFF")

@@ -36,9 +36,10 @@ from omsctl.services.event_mappings import (
 )
 from omsctl.services.lifecycle import order_ref
 from omsctl.services.logistics_exceptions import resolve_open
-from omsctl.services.parcels import CHUNK, newest_shipments
+from omsctl.services.parcels import newest_shipments
 from omsctl.services.rejects import ERROR_COLUMN
 from omsctl.services.tables_in import Rejected
+from omsctl.store.chunks import in_chunks
 from omsctl.store.tables import LogisticsException, Order, Shipment, ShipmentEvent
 
 
@@ -173,8 +174,8 @@ def _parse(row: Row, spec: EventMapping, zone: str) -> _Event:
 def _shipments(session: Session, numbers: Iterable[str]) -> dict[str, Shipment]:
     found: dict[str, Shipment] = {}
     wanted = sorted(numbers)
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
+    for chunk in in_chunks(wanted):
+        chunk = chunk
         stmt = select(Shipment).where(Shipment.tracking_number.in_(chunk))  # type: ignore[union-attr]
         found.update({s.tracking_number or "": s for s in session.scalars(stmt)})
     return found
@@ -230,8 +231,8 @@ def _stored_events(
     session: Session, shipment_ids: Sequence[int]
 ) -> dict[int, list[tuple[datetime, str, str]]]:
     found: dict[int, list[tuple[datetime, str, str]]] = defaultdict(list)
-    for start in range(0, len(shipment_ids), CHUNK):
-        chunk = shipment_ids[start : start + CHUNK]
+    for chunk in in_chunks(shipment_ids):
+        chunk = chunk
         stmt = select(  # type: ignore[call-overload]
             ShipmentEvent.shipment_id,
             ShipmentEvent.at,

@@ -7,7 +7,6 @@ domain's transition table meets the database.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from omsctl.domain.errors import Conflict
 from omsctl.domain.lifecycle import RESERVING, HistoryEntry, State, transition
 from omsctl.services import reserving
 from omsctl.services.stockbook import StockBook
+from omsctl.store.chunks import IN_LIMIT, in_chunks
 from omsctl.store.tables import Hold, Order, OrderHistory
 
 #: The timestamp column each state stamps when an order first reaches it.
@@ -210,7 +210,7 @@ class Batch:
             if stamp:
                 values[stamp] = func.coalesce(orders.c[stamp], now)
             changed = 0
-            for chunk in _chunks(sorted(ids)):
+            for chunk in in_chunks(sorted(ids)):
                 changed += conn.execute(
                     update(orders)
                     .where(orders.c.id.in_(chunk), orders.c.state == before.value)
@@ -229,7 +229,7 @@ class Batch:
         rows: list[dict[str, Any]] = []
         columns = ("order_id", "at", "actor", "action", "from_state", "to_state", "detail")
         for (before, after, detail), ids in self._history.items():
-            if len(ids) < _CHUNK // 10:
+            if len(ids) < IN_LIMIT // 10:
                 rows.extend(
                     {
                         "order_id": i,
@@ -250,7 +250,7 @@ class Batch:
                 literal(after.value),
                 literal(detail),
             )
-            for chunk in _chunks(sorted(ids)):
+            for chunk in in_chunks(sorted(ids)):
                 conn.execute(
                     insert(history).from_select(
                         columns, select(orders.c.id, now, *constants).where(orders.c.id.in_(chunk))
@@ -259,11 +259,3 @@ class Batch:
         if rows:
             rows.sort(key=lambda row: row["order_id"])
             conn.execute(insert(history), rows)
-
-
-_CHUNK = 900
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]

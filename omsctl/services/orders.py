@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from omsctl.domain.lifecycle import State
 from omsctl.services.context import Env
 from omsctl.store import orders as order_queries
+from omsctl.store.chunks import in_chunks
 from omsctl.store.tables import Hold, OrderHistory, OrderLine, Shipment
 
 
@@ -159,8 +160,8 @@ def list_orders(
 
 def _line_counts(session, order_ids: list[int]) -> dict[int, tuple[int, int]]:  # type: ignore[no-untyped-def]
     result: dict[int, tuple[int, int]] = {}
-    for start in range(0, len(order_ids), 500):
-        chunk = order_ids[start : start + 500]
+    for chunk in in_chunks(order_ids):
+        chunk = chunk
         stmt = (
             select(OrderLine.order_id, func.count(), func.sum(OrderLine.quantity))
             .where(OrderLine.order_id.in_(chunk))  # type: ignore[attr-defined]

@@ -19,7 +19,8 @@ from omsctl.domain.lifecycle import State
 from omsctl.services import lifecycle
 from omsctl.services.context import Env
 from omsctl.services.lifecycle import order_ref
-from omsctl.services.parcels import CHUNK, newest_shipments
+from omsctl.services.parcels import newest_shipments
+from omsctl.store.chunks import in_chunks
 from omsctl.store.tables import LogisticsException, Order, Shipment, ShipmentEvent
 
 
@@ -129,16 +130,16 @@ def _silent_since(order: Order, parcel: Shipment | None, last_event: datetime | 
 
 def _by_ids(session: Session, ids: Sequence[int]) -> list[Shipment]:
     found: list[Shipment] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in in_chunks(ids):
+        chunk = chunk
         found += session.scalars(select(Shipment).where(Shipment.id.in_(chunk)))  # type: ignore[union-attr]
     return found
 
 
 def _last_events(session: Session, shipment_ids: Sequence[int]) -> dict[int, datetime]:
     found: dict[int, datetime] = {}
-    for start in range(0, len(shipment_ids), CHUNK):
-        chunk = shipment_ids[start : start + CHUNK]
+    for chunk in in_chunks(shipment_ids):
+        chunk = chunk
         stmt = (
             select(ShipmentEvent.shipment_id, func.max(ShipmentEvent.at))  # type: ignore[call-overload]
             .where(ShipmentEvent.shipment_id.in_(chunk))  # type: ignore[attr-defined]

@@ -14,18 +14,16 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from omsctl.store import stock as store
+from omsctl.store.chunks import in_chunks
 from omsctl.store.tables import Location, Order, Shipment, StockMovement, Warehouse
-
-#: How many keys go into one `IN (...)`: far below every database's parameter limit.
-CHUNK = 500
 
 
 def newest_shipments(session: Session, order_ids: Iterable[int]) -> dict[int, int]:
     """Each order's newest shipment: the one whose events speak for the order."""
     wanted = sorted(order_ids)
     found: dict[int, int] = {}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
+    for chunk in in_chunks(wanted):
+        chunk = chunk
         stmt = (
             select(Shipment.order_id, func.max(Shipment.id))  # type: ignore[call-overload]
             .where(Shipment.order_id.in_(chunk))  # type: ignore[attr-defined]

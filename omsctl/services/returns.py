@@ -23,9 +23,10 @@ from omsctl.domain.lifecycle import State, allowed_from
 from omsctl.services import lifecycle
 from omsctl.services.context import Env
 from omsctl.services.lifecycle import order_ref
-from omsctl.services.parcels import CHUNK, joined, origin_bins
+from omsctl.services.parcels import joined, origin_bins
 from omsctl.services.reserving import move_stock, order_lines
 from omsctl.store import stock as store
+from omsctl.store.chunks import in_chunks
 from omsctl.store.orders import find_order
 from omsctl.store.tables import Order, ReturnAuthorization, ReturnLine
 
@@ -272,8 +273,8 @@ def _lines_of(session: Session, return_id: int) -> dict[str, int]:
 
 def _lines_by_return(session: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
     found: dict[int, dict[str, int]] = defaultdict(dict)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in in_chunks(ids):
+        chunk = chunk
         stmt = (
             select(ReturnLine.return_id, ReturnLine.sku, ReturnLine.quantity)  # type: ignore[call-overload]
             .where(ReturnLine.return_id.in_(chunk))  # type: ignore[attr-defined]

@@ -48,6 +48,7 @@ from omsctl.domain.review import (
 from omsctl.services import lifecycle
 from omsctl.services.context import Env
 from omsctl.services.stockbook import StockBook
+from omsctl.store.chunks import in_chunks
 from omsctl.store.tables import Hold, Order, OrderHistory, OrderLine, Product
 
 #: Hold reasons review clears by itself once the rule no longer fires.
@@ -55,7 +56,6 @@ AUTO_CLEAR = frozenset(
     {"unpaid", "address_incomplete", "phone_invalid", "unknown_sku", "out_of_stock"}
 )
 CLEARED = "review: the cause is gone"
-_CHUNK = 900
 _CANDIDATES = (State.NEW, State.ON_HOLD)
 
 ORDERS = Order.__table__  # type: ignore[attr-defined]
@@ -411,7 +411,7 @@ class _Writes:
                 self.keyed,
             )
         if self.resolved:
-            for chunk in _chunks(sorted(self.resolved)):
+            for chunk in in_chunks(sorted(self.resolved)):
                 conn.execute(
                     update(HOLDS)
                     .where(HOLDS.c.id.in_(chunk))
@@ -421,11 +421,6 @@ class _Writes:
             conn.execute(insert(HOLDS), self.holds)
         for written in (self.keyed, self.holds, self.resolved):
             written.clear()
-
-
-def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
 
 
 def _lines(session: Session, candidate: ColumnElement[bool]) -> dict[int, list[tuple[str, int]]]:
@@ -495,7 +490,7 @@ def _duplicate_counts(
         (ORDERS.c.phone_e164, by_phone),
         (ORDERS.c.address_fingerprint, by_place),
     ):
-        for chunk in _chunks(sorted(times)):
+        for chunk in in_chunks(sorted(times)):
             stmt = select(ORDERS.c.id, column, ORDERS.c.ordered_at).where(
                 column.in_(chunk),
                 ORDERS.c.ordered_at >= start,

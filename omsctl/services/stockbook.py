@@ -20,6 +20,7 @@ from sqlmodel import Session
 from omsctl.domain import allocation
 from omsctl.domain import stock as rules
 from omsctl.domain.errors import StockProblem
+from omsctl.store.chunks import in_chunks
 from omsctl.store.tables import Location, Reservation, StockMovement, Warehouse
 from omsctl.store.tables import StockLevel as LevelRow
 
@@ -58,7 +59,7 @@ class StockBook:
         self._warehouses = self._load_warehouses()
 
     def _load(self, skus: Sequence[str]) -> None:
-        for start in range(0, len(skus), 900):
+        for chunk in in_chunks(skus):
             stmt = (
                 select(
                     LevelRow.id,
@@ -72,7 +73,7 @@ class StockBook:
                 )
                 .join(Location, Location.id == LevelRow.location_id)
                 .join(Warehouse, Warehouse.id == Location.warehouse_id)
-                .where(LevelRow.sku.in_(skus[start : start + 900]))  # type: ignore[attr-defined]
+                .where(LevelRow.sku.in_(chunk))  # type: ignore[attr-defined]
             )
             for row_id, sku, on_hand, reserved, loc_id, loc, seq, wh in self.session.execute(stmt):
                 level = rules.StockLevel(sku, f"{wh}/{loc}", on_hand, reserved)

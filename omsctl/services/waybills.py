@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from omsctl.domain.errors import InputProblem, StockProblem
 from omsctl.services.context import Env
+from omsctl.store.chunks import in_chunks
 from omsctl.store.tables import WaybillNumber
 
 NUMBERS = WaybillNumber.__table__  # type: ignore[attr-defined]
@@ -58,12 +59,12 @@ def load_numbers(env: Env, carrier: str, path: Path) -> PoolLoad:
         conn = uow.session.connection()
         known = set()
         wanted = sorted(numbers)
-        for start in range(0, len(wanted), 900):
+        for chunk in in_chunks(wanted):
             known.update(
                 conn.execute(
                     select(NUMBERS.c.number).where(
                         NUMBERS.c.carrier == carrier,
-                        NUMBERS.c.number.in_(wanted[start : start + 900]),
+                        NUMBERS.c.number.in_(chunk),
                     )
                 ).scalars()
             )

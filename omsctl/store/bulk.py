@@ -21,6 +21,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
 from omsctl.domain.orders import Address, ChannelOrder, OrderLine, PaymentStatus
+from omsctl.store.chunks import in_chunks
 from omsctl.store.tables import Order, OrderHistory
 from omsctl.store.tables import OrderLine as LineRow
 from omsctl.store.types import ExactDecimal, UTCDateTime
@@ -28,9 +29,6 @@ from omsctl.store.types import ExactDecimal, UTCDateTime
 ORDERS = Order.__table__  # type: ignore[attr-defined]
 LINES = LineRow.__table__  # type: ignore[attr-defined]
 HISTORY = OrderHistory.__table__  # type: ignore[attr-defined]
-
-#: SQLite allows 32766 bound parameters; stay well under it in IN (...) lists.
-_IN_CHUNK = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +42,8 @@ class Known:
 
 def known_orders(conn: Connection, channel: str, numbers: Sequence[str]) -> dict[str, Known]:
     found: dict[str, Known] = {}
-    for start in range(0, len(numbers), _IN_CHUNK):
-        chunk = numbers[start : start + _IN_CHUNK]
+    for chunk in in_chunks(numbers):
+        chunk = chunk
         stmt = select(
             ORDERS.c.channel_order_no, ORDERS.c.id, ORDERS.c.state, ORDERS.c.fingerprint
         ).where(ORDERS.c.channel == channel, ORDERS.c.channel_order_no.in_(chunk))
