@@ -140,7 +140,7 @@ def db_purge_personal(
     DAYS; country, province, city and a postal-code prefix are kept (docs/operations.md).
     Example: [bold]omsctl --quiet db purge-personal --older-than 730[/]
     """
-    from omsctl.services.database import purge_personal
+    from omsctl.services.privacy import purge_personal
 
     result = purge_personal(state(ctx).env(), older_than, dry_run=dry_run)
     if json:

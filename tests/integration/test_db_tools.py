@@ -22,13 +22,8 @@ from oms_testing import SAMPLES, add_order
 from typer.testing import CliRunner
 
 from omsctl.services.context import Env
-from omsctl.services.database import (
-    PERSONAL,
-    backup_database,
-    check_database,
-    copy_database,
-    purge_personal,
-)
+from omsctl.services.database import backup_database, check_database, copy_database
+from omsctl.services.privacy import PERSONAL, purge_personal
 from omsctl.store.tables import metadata
 
 
