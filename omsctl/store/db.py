@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from omsctl.domain.errors import DatabaseProblem
 
 #: The migration this omsctl's tables are written for; a test checks it is Alembic's head.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 #: How long a writer waits for another writer before giving up, in seconds.
 BUSY_TIMEOUT_S = 60

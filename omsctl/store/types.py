@@ -2,6 +2,12 @@
 
 SQLite has no decimal or time zone types: money is stored as its decimal text (never a
 float), times as UTC text; PostgreSQL gets NUMERIC and TIMESTAMP WITH TIME ZONE.
+
+The NUMERIC is unconstrained on purpose: a column declared NUMERIC(18, 4) pads every amount to
+four places, so 27.50 came back as 27.5000 and a PostgreSQL database printed and exported
+other text than the SQLite file it was copied from. Unconstrained, it keeps the scale it was
+given, as SQLite's text does. (Migrations 0001-0007 still spell `precision=18, scale=4`;
+`load_dialect_impl` ignores those arguments on both databases.)
 """
 
 from __future__ import annotations
@@ -18,13 +24,13 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 class ExactDecimal(TypeDecorator[Decimal]):
     """An exact decimal: money, weights and sizes never pass through a float."""
 
-    impl = Numeric(18, 4)
+    impl = Numeric()
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(40))
-        return dialect.type_descriptor(Numeric(18, 4, asdecimal=True))
+        return dialect.type_descriptor(Numeric(asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:

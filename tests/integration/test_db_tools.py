@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from omsctl.services.context import Env
 from omsctl.services.database import backup_database, check_database, copy_database
 from omsctl.services.privacy import PERSONAL, purge_personal
+from omsctl.store.db import SCHEMA_REVISION
 from omsctl.store.tables import metadata
 
 
@@ -347,7 +348,7 @@ def test_a_backup_is_one_private_file_that_passes_the_check(oms, db, tmp_path):
     run = oms("db", "backup", str(target))
     assert run.exit_code == 0
     (orders,) = one(db, "SELECT count(*) FROM orders")
-    assert run.stderr.startswith(f"backed up {db} to {target}: {orders} orders, schema 0007, ")
+    assert run.stderr.startswith(f"backed up {db} to {target}: {orders} orders, schema {SCHEMA_REVISION}, ")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]  # no -wal, no partial
     assert one(target, "PRAGMA journal_mode") == ("delete",)
@@ -452,14 +453,14 @@ def test_a_copy_into_a_new_file_holds_every_row_and_passes_the_check(oms, db, tm
     run = oms("db", "copy", "--to", str(target), "--json")
     assert run.exit_code == 0, run.stderr
     result = json.loads(run.stdout)
-    assert (result["ok"], result["problems"], result["revision"]) == (True, [], "0007")
+    assert (result["ok"], result["problems"], result["revision"]) == (True, [], SCHEMA_REVISION)
     tables = {t["table"]: t["rows"] for t in result["tables"]}
     assert set(tables) == set(metadata.tables)
     for table in metadata.tables:
         assert rows_of(target, table) == rows_of(db, table), table
         assert tables[table] == len(rows_of(db, table))
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert one(target, "SELECT version_num FROM alembic_version") == ("0007",)
+    assert one(target, "SELECT version_num FROM alembic_version") == (SCHEMA_REVISION,)
 
 
 def test_a_copy_keeps_links_to_orders_that_come_later(db, tmp_path):

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,37 @@ def test_the_migrations_build_the_same_tables_on_postgresql(pg):
         )).scalars())  # fmt: skip
     assert names == {*metadata.tables, "alembic_version"}
     assert upgrade(pg).from_revision == SCHEMA_REVISION  # a second run changes nothing
+
+
+def test_money_reads_back_as_it_was_written_after_the_columns_lose_their_scale(pg):
+    from alembic import command
+
+    from omsctl.store.migrate import _config
+
+    upgrade(pg)
+    engine = engine_for(pg)
+    with engine.connect() as conn:  # back to the schema whose money was NUMERIC(18, 4)
+        config = _config(pg)
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+        conn.commit()
+    insert = text(
+        "INSERT INTO products (sku, title, barcode, traits, reorder_point, safety_stock, weight_kg)"
+        " VALUES (:sku, 'Tea', '', '', 0, 0, :kg)"
+    )
+    with engine.begin() as conn:
+        conn.execute(insert, {"sku": "OLD", "kg": Decimal("0.25")})
+    assert upgrade(pg).from_revision == "0007"
+    with engine.begin() as conn:
+        conn.execute(insert, {"sku": "NEW", "kg": Decimal("0.25")})
+        weights = dict(conn.execute(text("SELECT sku, weight_kg::text FROM products")).all())
+        scales = set(conn.execute(text(
+            "SELECT numeric_scale FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND data_type = 'numeric'"
+        )).scalars())  # fmt: skip
+    assert scales == {None}
+    # Padded before 0008 (an equal value; the written text is gone), as written after it.
+    assert weights == {"OLD": "0.2500", "NEW": "0.25"}
 
 
 def test_the_daily_commands_run_against_a_postgresql_url(oms, pg):
