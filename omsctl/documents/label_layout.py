@@ -17,30 +17,21 @@ Why it is laid out the way it is:
   number as wide as fits up to 20 mil (4 dots at 203 dpi), the order number at 10 mil. A
   number Code128 cannot carry is printed as text, never dropped.
 - **Every script gets real glyphs.** Latin letters neither Helvetica nor the CID fonts have
-  (ı, ł, ş) are folded to their base letter (`drawable`) rather than printed as boxes.
-- **Fast enough for a day's run.** Widths are remembered (`measure`) and Windows-1252 text
-  skips the per-character script test (`is_plain`); the PDF painter uses both too.
+  (ı, ł, ş) are folded to their base letter (`label_text.drawable`), not printed as boxes.
+- **Fast enough for a day's run.** Widths are remembered (`label_text.measure`) and
+  Windows-1252 text skips the per-character script test (`is_plain`); the PDF painter uses
+  both too.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-
 from omsctl.documents.barcodes import Code128Geometry, code128_geometry
-from omsctl.documents.fonts import (
-    LATIN,
-    LATIN_BOLD,
-    fit_text,
-    font_for,
-    is_latin,
-    text_width,
-    wrap_text,
-)
+from omsctl.documents.fonts import LATIN, LATIN_BOLD
+from omsctl.documents.label_text import drawable_label, fit, measure, wrap
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -125,9 +116,9 @@ def layout_label(
 
     Top down: carrier and service; sender; recipient (takes the room left); handling marks;
     tracking barcode; weight, package and date; order barcode and reference. Letters no
-    font here can draw are folded to their base letter first (see `drawable`).
+    font here can draw are folded to their base letter first (see `label_text.drawable`).
     """
-    return _Layout(_drawable_label(label), width, height, margin, dpi).build()
+    return _Layout(drawable_label(label), width, height, margin, dpi).build()
 
 
 class _Layout:
@@ -166,17 +157,17 @@ class _Layout:
     def _carrier(self, top: float) -> float:
         """The carrier code as large as it fits, the service beside it in up to two lines."""
         carrier_w = self.inner * 0.58
-        carrier, size = _fit(self.label.carrier or "NO CARRIER", LATIN_BOLD, carrier_w, 34, 12)
+        carrier, size = fit(self.label.carrier or "NO CARRIER", LATIN_BOLD, carrier_w, 34, 12)
         self._text(self.left, top - 27, carrier_w, carrier, size, bold=True)
         service_w = self.inner - carrier_w - 6
         x = self.right - service_w
         if self.label.service:
             self._caption(x, top - 6, service_w, "SERVICE", align="right")
-        service, size = _fit(self.label.service, LATIN_BOLD, service_w, 14, 9)
+        service, size = fit(self.label.service, LATIN_BOLD, service_w, 14, 9)
         if measure(self.label.service, LATIN_BOLD, size) <= service_w:
             self._text(x, top - 23, service_w, service, size, bold=True, align="right")
         else:  # a long service name reads better in two lines than cut short
-            lines = _wrap(self.label.service, LATIN_BOLD, 8, service_w, max_lines=2)
+            lines = wrap(self.label.service, LATIN_BOLD, 8, service_w, max_lines=2)
             for i, line in enumerate(lines):
                 self._text(x, top - 16 - 9 * i, service_w, line, 8, bold=True, align="right")
         return self._rule(top - 33)
@@ -213,22 +204,22 @@ class _Layout:
         for line, size in block.name:
             y = self._line(y, line, size, name_s * 1.15, bold=True)
         if party.company:
-            company, size = _fit(party.company, LATIN, self.inner, company_s, company_s * 0.7)
+            company, size = fit(party.company, LATIN, self.inner, company_s, company_s * 0.7)
             y = self._line(y, company, size, company_s * 1.2)
         for line in block.address:
             y = self._line(y, line, address_s, address_s * 1.18)
         y -= 2
-        postal, size = _fit(party.postal_code, LATIN_BOLD, self.inner * 0.7, postal_s, 12)
+        postal, size = fit(party.postal_code, LATIN_BOLD, self.inner * 0.7, postal_s, 12)
         baseline = y - postal_s * 0.78
         postal_w = measure(postal, LATIN_BOLD, size) if postal else 0.0
         self._text(self.left, baseline, postal_w, postal, size, bold=True)
         country_x = self.left + postal_w + (10 if postal else 0)
         country_w = self.right - country_x
-        country, size = _fit(party.country, LATIN_BOLD, country_w, postal_s * 0.62, 8)
+        country, size = fit(party.country, LATIN_BOLD, country_w, postal_s * 0.62, 8)
         self._text(country_x, baseline, country_w, country, size, bold=True)
         y -= postal_s
         if party.phone:
-            phone, size = _fit(f"Tel\u00a0{party.phone}", LATIN, self.inner, phone_s, 6)
+            phone, size = fit(f"Tel\u00a0{party.phone}", LATIN, self.inner, phone_s, 6)
             self._line(y, phone, size, phone_s * 1.2)
 
     def _recipient_block(
@@ -240,17 +231,17 @@ class _Layout:
         instead: a name cut short can send a parcel to the wrong flat.
         """
         name_s, company_s, address_s, postal_s, phone_s = step
-        name, size = _fit(party.name, LATIN_BOLD, self.inner, name_s, name_s * 0.8)
+        name, size = fit(party.name, LATIN_BOLD, self.inner, name_s, name_s * 0.8)
         if measure(party.name, LATIN_BOLD, size) <= self.inner:
             names = [(name, size)]
         else:
             small = name_s * 0.8
-            names = [(n, small) for n in _wrap(party.name, LATIN_BOLD, small, self.inner, 2)]
+            names = [(n, small) for n in wrap(party.name, LATIN_BOLD, small, self.inner, 2)]
         if address_lines is None:
             address = [cut for line in party.lines for cut in self._lines(line, address_s)]
         else:
             joined = " ".join(party.lines)
-            address = _wrap(joined, LATIN, address_s, self.inner, max_lines=address_lines)
+            address = wrap(joined, LATIN, address_s, self.inner, max_lines=address_lines)
         height = len(names) * name_s * 1.15 + len(address) * address_s * 1.18 + 2 + postal_s
         if party.company:
             height += company_s * 1.2
@@ -268,7 +259,7 @@ class _Layout:
             size = max(5.0, size * room / natural)
         x, y = self.left, floor + 6
         for mark in marks:
-            text, text_size = _fit(mark, LATIN_BOLD, self.right - x - 2 * pad, size, 5)
+            text, text_size = fit(mark, LATIN_BOLD, self.right - x - 2 * pad, size, 5)
             if not text:
                 break
             box_w = measure(text, LATIN_BOLD, text_size) + 2 * pad
@@ -306,7 +297,7 @@ class _Layout:
             )
         elif number:  # not Code128 data (non-ASCII): the number must still be readable
             self._caption(self.left, top - 14, self.inner, "TRACKING (NO BARCODE)", align="centre")
-            text, size = _fit(number, LATIN_BOLD, self.inner, 20, 8)
+            text, size = fit(number, LATIN_BOLD, self.inner, 20, 8)
             self._text(
                 self.left, floor + height / 2 - 8, self.inner, text, size, bold=True, align="centre"
             )
@@ -314,9 +305,9 @@ class _Layout:
             box_h = height - 16
             self.items.append(Box(self.left + 1.5, floor + 8, self.inner - 3, box_h, line=3))
             centre = floor + 8 + box_h / 2
-            text, size = _fit("NO TRACKING NUMBER", LATIN_BOLD, self.inner - 16, 18, 8)
+            text, size = fit("NO TRACKING NUMBER", LATIN_BOLD, self.inner - 16, 18, 8)
             self._text(self.left, centre + 1, self.inner, text, size, bold=True, align="centre")
-            hint, size = _fit(
+            hint, size = fit(
                 "record one before handing over: omsctl track add", LATIN, self.inner - 16, 8, 5
             )
             self._text(self.left, centre - 12, self.inner, hint, size, align="centre")
@@ -336,7 +327,7 @@ class _Layout:
                 self.items.append(Box(x - 0.4, floor + 4, 0.8, height - 8))
             inset = 0.0 if i == 0 else 5.0
             self._caption(x + inset, floor + height - 10, cell - inset, caption)
-            text, size = _fit(value, LATIN_BOLD, cell - inset - 4, 12, 6)
+            text, size = fit(value, LATIN_BOLD, cell - inset - 4, 12, 6)
             self._text(x + inset, floor + 7, cell - inset - 4, text, size, bold=True)
         return self._rule(floor + height)
 
@@ -361,17 +352,17 @@ class _Layout:
                 )
             )
         else:  # no barcode possible: the number large instead
-            text, size = _fit(label.order_ref, LATIN_BOLD, self.inner * 0.64, 16, 7)
+            text, size = fit(label.order_ref, LATIN_BOLD, self.inner * 0.64, 16, 7)
             used = measure(text, LATIN_BOLD, size)
             self._text(self.left, floor + 14, used, text, size, bold=True)
         x = self.left + used + 6
         if label.reference and self.right - x >= 40:
             width = self.right - x
             self._caption(x, floor + height - 8, width, "REF")
-            for i, line in enumerate(_wrap(label.reference, LATIN_BOLD, 10, width, 3)):
+            for i, line in enumerate(wrap(label.reference, LATIN_BOLD, 10, width, 3)):
                 self._text(x, floor + height - 21 - 12 * i, width, line, 10, bold=True)
         elif label.reference:  # the barcode took the width: the reference goes up in small
-            text, size = _fit(label.reference, LATIN_BOLD, self.inner - 40, 7, 5)
+            text, size = fit(label.reference, LATIN_BOLD, self.inner - 40, 7, 5)
             self._text(
                 self.right - self.inner + 40,
                 floor + height - 8,
@@ -397,7 +388,7 @@ class _Layout:
         return fitted
 
     def _lines(self, text: str, size: float) -> list[str]:
-        return _wrap(text, LATIN, size, self.inner)
+        return wrap(text, LATIN, size, self.inner)
 
     def _text(
         self,
@@ -430,108 +421,11 @@ class _Layout:
         return y
 
 
-def measure(text: str, font: str, size: float) -> float:
-    """``fonts.text_width``, remembered: widths grow linearly with the size.
-
-    A label measures some thirty texts, several at more than one size, and the towns and
-    provinces recur from label to label; classifying each character's script (what
-    ``text_width`` does, for CJK and Cyrillic) was most of the time spent on a label.
-    """
-    return _unit_width(text, font) * size
-
-
-@lru_cache(maxsize=8192)
-def _unit_width(text: str, font: str) -> float:
-    if is_plain(text):  # all in ``font``: no need to classify each character
-        return stringWidth(text, font, 1.0)
-    return text_width(text, font, 1.0)
-
-
-def is_plain(text: str) -> bool:
-    """True when Helvetica draws all of ``text`` and no control character needs replacing.
-
-    One C-level encode instead of ``fonts.is_latin`` per character; the same test.
-    """
-    if text.isascii():
-        return text.isprintable()
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return text.isprintable()
-
-
-def _fit(text: str, font: str, max_width: float, size: float, min_size: float) -> tuple[str, float]:
-    """``fonts.fit_text``, answered at once when the text already fits at ``size``."""
-    if measure(text, font, size) <= max_width:
-        return text, size
-    return fit_text(text, font, max_width, size, min_size)
-
-
-def _wrap(
-    text: str, font: str, size: float, max_width: float, max_lines: int | None = None
-) -> list[str]:
-    """``fonts.wrap_text``, answered at once when the text fits on one line."""
-    if measure(text, font, size) <= max_width:
-        return [text.strip()] if text.strip() else []
-    return wrap_text(text, font, size, max_width, max_lines)
-
-
 @lru_cache(maxsize=64)
 def _sender_lines(sender: Party, width: float) -> tuple[tuple[str, float], tuple[str, ...]]:
     """The sender's name line and two address lines; the same on every label of a run."""
-    name = _fit(_joined((sender.name, sender.company)), LATIN_BOLD, width, 8.5, 6)
-    return name, tuple(_wrap(_address(sender), LATIN, 7.5, width, max_lines=2))
-
-
-# Letters with no Unicode decomposition to a base letter, mapped by hand.
-_UNDECOMPOSABLE = str.maketrans(
-    {"ı": "i", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "ŧ": "t", "Ŧ": "T"}
-)
-
-
-def drawable(text: str) -> str:
-    """``text`` with letters no label font has folded to their base letter: ı → i, ł → l, ş → s.
-
-    Helvetica covers Windows-1252 and the CID fonts CJK, Russian and Greek; Polish, Czech,
-    Turkish or Romanian letters would print as boxes ("Y■lmaz"), which a courier cannot
-    read. Carriers' own systems fold such names the same way. Anything that has no base
-    letter either (Arabic, Thai) is kept, and shows as the box it is.
-    """
-    if is_plain(text):
-        return text
-    out = []
-    for char in text:
-        if is_latin(char) or font_for(char) != LATIN:
-            out.append(char)
-            continue
-        decomposed = unicodedata.normalize("NFKD", char.translate(_UNDECOMPOSABLE))
-        base = "".join(c for c in decomposed if not unicodedata.combining(c))
-        out.append(base if base and all(map(is_latin, base)) else char)
-    return "".join(out)
-
-
-def _drawable_party(party: Party) -> Party:
-    return replace(
-        party,
-        name=drawable(party.name),
-        company=drawable(party.company),
-        lines=tuple(map(drawable, party.lines)),
-        postal_code=drawable(party.postal_code),
-        phone=drawable(party.phone),
-    )
-
-
-def _drawable_label(label: Label) -> Label:
-    """The label with every text drawable; barcode data is left alone (Code128 decides)."""
-    return replace(
-        label,
-        sender=_drawable_party(label.sender),
-        recipient=_drawable_party(label.recipient),
-        carrier=drawable(label.carrier),
-        service=drawable(label.service),
-        reference=drawable(label.reference),
-    )
+    name = fit(_joined((sender.name, sender.company)), LATIN_BOLD, width, 8.5, 6)
+    return name, tuple(wrap(_address(sender), LATIN, 7.5, width, max_lines=2))
 
 
 def _joined(parts: Sequence[str]) -> str:

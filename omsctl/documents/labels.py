@@ -13,7 +13,7 @@ Why it is drawn the way it is:
   common thermal resolution, unless told), as the layout chose them.
 - **Every script gets real glyphs.** Text goes through `fonts`: Helvetica for Windows-1252,
   the CID fonts for CJK and Cyrillic. Latin letters neither has (ı, ł, ş) are folded to
-  their base letter (`label_layout.drawable`) rather than printed as boxes.
+  their base letter (`label_text.drawable`) rather than printed as boxes.
 - **Small files.** No images and no embedded fonts: Helvetica and the CID fonts are named,
   not embedded, so a label is about 2 KB and 10,000 of them fit one PDF.
 - **Cells, not scaling.** A sheet is cut into cells and each label is laid out for its cell;
@@ -32,15 +32,8 @@ from reportlab.lib.pagesizes import A4, A6, LETTER
 
 from omsctl.documents.barcodes import draw_code128
 from omsctl.documents.fonts import LATIN, LATIN_BOLD, register_fonts, text_runs
-from omsctl.documents.label_layout import (
-    DPI,
-    Box,
-    Element,
-    Text,
-    is_plain,
-    layout_label,
-    measure,
-)
+from omsctl.documents.label_layout import DPI, Box, Element, Text, layout_label
+from omsctl.documents.label_text import is_plain, measure
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
