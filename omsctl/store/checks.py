@@ -15,7 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Subquery, and_, func, literal, or_, select, text, union_all
+from sqlalchemy import (
+    Connection,
+    Subquery,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 
 from omsctl.store.tables import (
     LabelPrint,
@@ -29,6 +40,7 @@ from omsctl.store.tables import (
     Warehouse,
     WaveOrder,
     WaybillNumber,
+    metadata,
 )
 
 ORDERS = Order.__table__  # type: ignore[attr-defined]
@@ -93,6 +105,34 @@ def sqlite_integrity(conn: Connection) -> Iterator[Problem]:
         yield Problem(
             "integrity", f"{table} row {rowid}", f"{table} row {rowid} points at a missing {parent}"
         )
+
+
+def references_resolve(conn: Connection) -> Iterator[Problem]:
+    """Every foreign key points at a row, on databases other than SQLite (checked above).
+
+    PostgreSQL enforces its keys at every write, but not for rows loaded with its triggers
+    off (`pg_restore --disable-triggers`, `session_replication_role = replica`) or into tables
+    whose constraints were dropped; the lines read as SQLite's do.
+    """
+    if conn.dialect.name == "sqlite":
+        return
+    for table in metadata.sorted_tables:
+        (key,) = table.primary_key.columns
+        for constraint in table.foreign_key_constraints:
+            pairs = [(element.parent, element.column) for element in constraint.elements]
+            parent = constraint.referred_table
+            orphans = (
+                select(key)
+                .where(*(child.is_not(None) for child, _ in pairs))
+                .where(~exists().where(*(target == child for child, target in pairs)))
+                .order_by(key)
+            )
+            for (row,) in conn.execute(orphans):
+                yield Problem(
+                    "integrity",
+                    f"{table.name} row {row}",
+                    f"{table.name} row {row} points at a missing {parent.name}",
+                )
 
 
 def _bins() -> Subquery:
@@ -427,6 +467,7 @@ def one_live_wave_per_order(conn: Connection) -> Iterator[Problem]:
 #: Every check, in the order `db check` reports them.
 CHECKS: tuple[Check, ...] = (
     sqlite_integrity,
+    references_resolve,
     stock_levels,
     reserved_equals_reservations,
     on_hand_equals_ledger,
