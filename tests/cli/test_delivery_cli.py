@@ -6,17 +6,13 @@ Commands run on the real clock, so ages and silences are checked as data, not as
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from oms_testing import SAMPLES, add_order, stock_up
+from oms_testing import SAMPLES, add_order, own_copy, stocked_database
 
 from omsctl.domain.lifecycle import State
 from omsctl.services import lifecycle
-from omsctl.services.context import Env
-from omsctl.store.migrate import upgrade
 from omsctl.store.orders import find_order
 from omsctl.store.tables import Shipment
 
@@ -36,23 +32,14 @@ def oms(oms):
 
 
 @pytest.fixture(scope="module")
-def stocked(tmp_path_factory):
-    """A migrated database with products and stock, built once: copying it beats migrating."""
-    folder = tmp_path_factory.mktemp("stocked")
-    template = Env(db=str(folder / "omsctl.db"), actor="tester", now=lambda: NOW)
-    upgrade(template.url)
-    stock_up(template, folder, {"TEA-LJ-100": 10})
-    template.engine.dispose()
-    return folder / "omsctl.db"
+def stocked(tmp_path_factory, backend):
+    return stocked_database(backend, tmp_path_factory.mktemp("stocked"), {"TEA-LJ-100": 10}, NOW)
 
 
 @pytest.fixture
-def shop(isolated, stocked):
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{stocked}{suffix}")
-        if source.exists():
-            shutil.copyfile(source, f"{isolated}{suffix}")
-    environment = Env(db=str(isolated), actor="tester", now=lambda: NOW)
+def shop(isolated, stocked, backend, monkeypatch):
+    environment = own_copy(backend, stocked, isolated.parent, NOW)
+    monkeypatch.setenv("OMSCTL_DB", environment.db)
     yield environment
     environment.engine.dispose()
 

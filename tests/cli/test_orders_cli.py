@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 from oms_testing import add_order, stock_up
 
 
-def test_a_missing_database_is_refused_with_a_hint_to_init(oms, isolated):
+def test_a_missing_database_is_refused_with_a_hint_to_init(oms, isolated, backend):
     run = oms("orders", "list")
-    assert run.exit_code == 1
-    assert (
-        run.stderr
-        == f"error: no database at {isolated}; run `omsctl init` to create or upgrade it\n"
+    missing = (
+        f"no database at {isolated}"
+        if backend.name == "sqlite"
+        else f"{os.environ['OMSCTL_DB']} is not an omsctl database (or was never initialised)"
     )
+    assert run.exit_code == 1
+    assert run.stderr == f"error: {missing}; run `omsctl init` to create or upgrade it\n"
 
 
 def test_an_unknown_order_is_one_line_and_exit_1(oms, env):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]  # real processes on one file
 
 ORDERS = int(os.environ.get("OMSCTL_TEST_CONCURRENCY_ORDERS", "1500"))
 PER_FILE = 100

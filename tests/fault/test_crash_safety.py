@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]  # real processes on one file
 
 LINES = int(os.environ.get("OMSCTL_TEST_CRASH_LINES", "30000"))
 ORDERS = int(os.environ.get("OMSCTL_TEST_CRASH_ORDERS", "1500"))

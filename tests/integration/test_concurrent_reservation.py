@@ -71,7 +71,7 @@ def test_reviewers_and_approvers_in_parallel_never_oversell(env, tmp_path: Path)
     stock = 2 * UNITS_PER_BIN * len(SKUS)
     assert demand >= 3 * stock
 
-    db = str(env.db_path)
+    db = env.db
     python = [sys.executable]
     environ = {**os.environ, "OMSCTL_USER": "tester", "NO_COLOR": "1"}
     commands = [

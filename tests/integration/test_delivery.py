@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from oms_testing import SAMPLES, add_order, stock_up
+from oms_testing import SAMPLES, add_order, own_copy, stocked_database
 from sqlalchemy import select
 
 from omsctl.domain.errors import Conflict, IllegalTransition, StockProblem, UsageProblem
 from omsctl.domain.lifecycle import State
 from omsctl.services import delivery, lifecycle
-from omsctl.services.context import Env
 from omsctl.services.event_mappings import load_event_mapping
 from omsctl.services.housekeeping import housekeeping
 from omsctl.services.logistics_exceptions import exception_queue, resolve_exception
 from omsctl.services.overdue import overdue
 from omsctl.services.returns import create_return, list_returns, receive_return
-from omsctl.store.migrate import upgrade
 from omsctl.store.orders import find_order
 from omsctl.store.tables import (
     LogisticsException,
@@ -41,24 +37,17 @@ NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def stocked(tmp_path_factory):
-    """A migrated database with products and stock, built once: copying it beats migrating."""
-    folder = tmp_path_factory.mktemp("stocked")
-    template = Env(db=str(folder / "omsctl.db"), actor="tester", now=lambda: NOW)
-    upgrade(template.url)
-    stock_up(template, folder, {"TEA-LJ-100": 10, "CUP-CEL-02": 6})
-    template.engine.dispose()
-    return folder / "omsctl.db"
+def stocked(tmp_path_factory, backend):
+    return stocked_database(
+        backend, tmp_path_factory.mktemp("stocked"), {"TEA-LJ-100": 10, "CUP-CEL-02": 6}, NOW
+    )
 
 
 @pytest.fixture
-def shop(isolated, stocked):
+def shop(isolated, stocked, backend, monkeypatch):
     """The same as conftest's `env`, over a copy of the stocked database."""
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{stocked}{suffix}")
-        if source.exists():
-            shutil.copyfile(source, f"{isolated}{suffix}")
-    environment = Env(db=str(isolated), actor="tester", now=lambda: NOW)
+    environment = own_copy(backend, stocked, isolated.parent, NOW)
+    monkeypatch.setenv("OMSCTL_DB", environment.db)
     yield environment
     environment.engine.dispose()
 

@@ -48,14 +48,14 @@ def pg(isolated: Path) -> Iterator[URL]:
         admin.dispose()
 
 
-def config() -> str:
-    return str(Path(os.environ["OMSCTL_DB"]).parent / "omsctl.toml")
+def config(folder: Path) -> str:
+    return str(folder / "omsctl.toml")
 
 
-def shop(oms, db: str, *, wave: bool = True) -> None:
+def shop(oms, db: str, folder: Path, *, wave: bool = True) -> None:
     """Products, three warehouses, stock, the sample exports, review: a morning's data."""
     s = SAMPLES
-    (Path(os.environ["OMSCTL_DB"]).parent / "omsctl.toml").write_text(
+    (folder / "omsctl.toml").write_text(
         (s / "omsctl.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     steps = [
@@ -74,7 +74,7 @@ def shop(oms, db: str, *, wave: bool = True) -> None:
     if wave:
         steps.append(("wave", "create", "--max-orders", "10"))
     for args in steps:
-        run = oms("--db", db, "--config", config(), *args)
+        run = oms("--db", db, "--config", config(folder), *args)
         assert run.exit_code in (0, 3), (args, run.stderr)
 
 
@@ -120,10 +120,10 @@ def test_money_reads_back_as_it_was_written_after_the_columns_lose_their_scale(p
     assert weights == {"OLD": "0.2500", "NEW": "0.25"}
 
 
-def test_the_daily_commands_run_against_a_postgresql_url(oms, pg):
+def test_the_daily_commands_run_against_a_postgresql_url(oms, pg, tmp_path):
     url = pg.render_as_string(hide_password=False)
-    shop(oms, url)
-    labels = oms("--db", url, "--config", config(), "labels", "--status", "picking", "-f", "zpl",
+    shop(oms, url, tmp_path)
+    labels = oms("--db", url, "--config", config(tmp_path), "labels", "--status", "picking", "-f", "zpl",
                  "-o", "-")  # fmt: skip
     assert labels.exit_code == 0, labels.stderr
     check = oms("--db", url, "db", "check")
@@ -134,8 +134,8 @@ def test_the_daily_commands_run_against_a_postgresql_url(oms, pg):
 def test_a_sqlite_database_copied_to_postgresql_keeps_every_row_and_passes_the_check(
     oms, pg, isolated
 ):
-    shop(oms, str(isolated))
-    run = oms("db", "copy", "--to", pg.render_as_string(hide_password=False))
+    shop(oms, str(isolated), isolated.parent)
+    run = oms("--db", str(isolated), "db", "copy", "--to", pg.render_as_string(hide_password=False))
     assert run.exit_code == 0, run.stdout + run.stderr
     source, target = engine_for(Env(db=str(isolated)).url), engine_for(pg)
     for table in metadata.sorted_tables:
@@ -150,10 +150,10 @@ def test_a_sqlite_database_copied_to_postgresql_keeps_every_row_and_passes_the_c
 
 
 def test_a_copy_into_a_postgresql_database_that_holds_data_is_refused(oms, pg, isolated):
-    shop(oms, str(isolated))
+    shop(oms, str(isolated), isolated.parent)
     url = pg.render_as_string(hide_password=False)
-    assert oms("db", "copy", "--to", url).exit_code == 0
-    run = oms("db", "copy", "--to", url)
+    assert oms("--db", str(isolated), "db", "copy", "--to", url).exit_code == 0
+    run = oms("--db", str(isolated), "db", "copy", "--to", url)
     assert run.exit_code == 1
     assert "is not empty (" in run.stderr and "copy into a new, empty database" in run.stderr
 
@@ -171,7 +171,7 @@ print(sum(o.ok for o in report.outcomes))
 
 def test_approvers_in_parallel_on_postgresql_never_oversell(oms, pg, tmp_path):
     url = pg.render_as_string(hide_password=False)
-    shop(oms, url, wave=False)
+    shop(oms, url, tmp_path, wave=False)
     engine = engine_for(pg)
     with engine.begin() as conn:
         new = list(conn.execute(text(

@@ -9,9 +9,12 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.sqlite_only  # the demo makes its own SQLite file; once per CI is enough
 def test_the_wheel_carries_migrations_and_samples_and_runs_the_demo(tmp_path: Path):
     wheels = tmp_path / "wheels"
     subprocess.run(
