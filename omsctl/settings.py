@@ -15,7 +15,7 @@ from typing import Any
 
 from omsctl.domain.errors import ConfigProblem
 from omsctl.domain.holds import REASONS
-from omsctl.domain.review import ReviewSettings
+from omsctl.domain.review_settings import ReviewSettings
 
 CONFIG_NAME = "omsctl.toml"
 

@@ -1,24 +1,22 @@
 """The review rules: which new orders a person must look at before stock is reserved.
 
 Each rule is a small function named after the hold code it raises. It reads plain facts about
-one order (`OrderFacts`), its tuning (`ReviewSettings`) and, for the address and phone rules,
-a checker behind a Protocol, and returns at most one `Finding`. `review` runs the enabled rules
-in a fixed order. Nothing here reads the database or a library: the service gathers the facts
-that need queries (unknown SKUs, short stock, recent orders) and passes real checkers, tests
-pass fakes.
+one order (`OrderFacts`), its tuning (`ReviewSettings`, read in review_settings.py) and, for
+the address and phone rules, a checker behind a Protocol, and returns at most one `Finding`.
+`review` runs the enabled rules in a fixed order. Nothing here reads the database or a
+library: the service gathers the facts that need queries (unknown SKUs, short stock, recent
+orders) and passes real checkers, tests pass fakes.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
-from types import MappingProxyType
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
 
-from omsctl.domain.errors import ConfigProblem
 from omsctl.domain.payments import payment_confirmed
+from omsctl.domain.review_settings import ReviewSettings, dialled, email_key, note_words
 from omsctl.domain.splitting import address_key
 
 #: Our ship-to field names, in the order problems are reported.
@@ -58,128 +56,6 @@ class PhoneCheck(Protocol):
     def normalise(self, raw: str, country: str) -> str | None:
         """`raw` in E.164 (`+8613800138000`), read as dialled in `country`; None if invalid."""
         ...
-
-
-def _default_limits() -> Mapping[str, Decimal]:
-    # Roughly the same money in each currency; a merchant tunes them in omsctl.toml.
-    return MappingProxyType(
-        {
-            "EUR": Decimal("1000"),
-            "USD": Decimal("1000"),
-            "GBP": Decimal("1000"),
-            "CNY": Decimal("8000"),
-            "JPY": Decimal("150000"),
-        }
-    )
-
-
-def _default_ignored_notes() -> frozenset[str]:
-    return frozenset({"n/a", "na", "none", "no", "nil", "无", "没有", "なし"})
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewSettings:
-    """Which rules run and how they are tuned; one field per key of `[review]` in omsctl.toml.
-
-    A rule's on/off switch has the name of its hold code. The high-value limit is per
-    currency, because one number means 1,000 EUR and 1,000 JPY (about 6 EUR) alike; an order
-    in a currency with no limit is not checked for value. Collections are normalised once
-    here (emails casefolded, phones reduced to `+` and digits, currency codes upper case), so
-    the rules compare plain strings per order.
-    """
-
-    address_incomplete: bool = True
-    phone_invalid: bool = True
-    #: An order without any phone is `phone_invalid` too. Off by default: Etsy's and eBay's
-    #: exports carry no phone at all, so every such order would wait for a person.
-    phone_required: bool = False
-    unknown_sku: bool = True
-    out_of_stock: bool = True
-    unpaid: bool = True
-    #: Hours an order may stay unpaid before `omsctl review --expire-unpaid` cancels it.
-    unpaid_timeout_hours: int = 72
-    duplicate_suspect: bool = True
-    duplicate_window_hours: int = 24
-    #: Hold when this many orders (this one included) share a phone or an address in the window.
-    duplicate_min_orders: int = 3
-    high_value: bool = True
-    high_value_limits: Mapping[str, Decimal] = field(default_factory=_default_limits)
-    buyer_note: bool = True
-    #: Notes that say nothing ("n/a", "无"), compared casefolded without punctuation; a note
-    #: of punctuation only ("-", "...") is always ignored.
-    buyer_note_ignore: frozenset[str] = field(default_factory=_default_ignored_notes)
-    #: Buyers whose orders skip `high_value` and `duplicate_suspect`, by email or phone.
-    trusted_emails: frozenset[str] = frozenset()
-    trusted_phones: frozenset[str] = frozenset()
-
-    def __post_init__(self) -> None:
-        limits: dict[str, Decimal] = {}
-        for currency, limit in self.high_value_limits.items():
-            amount = _decimal(limit, f"review.high_value_limits.{currency}")
-            if amount < 0:
-                raise ConfigProblem(
-                    f"review.high_value_limits.{currency} must not be negative, not {limit}"
-                )
-            limits[currency.strip().upper()] = amount
-        self._set("high_value_limits", MappingProxyType(limits))
-        self._set("buyer_note_ignore", frozenset(_words(n) for n in self.buyer_note_ignore))
-        self._set("trusted_emails", frozenset(_email(e) for e in self.trusted_emails) - {""})
-        self._set("trusted_phones", frozenset(_dialled(p) for p in self.trusted_phones) - {""})
-        for name in ("unpaid_timeout_hours", "duplicate_window_hours"):
-            if getattr(self, name) <= 0:
-                raise ConfigProblem(f"review.{name} must be above zero, not {getattr(self, name)}")
-        if self.duplicate_min_orders < 2:
-            raise ConfigProblem(
-                f"review.duplicate_min_orders must be 2 or more, not {self.duplicate_min_orders}",
-                hint="with 1 every order would be its own duplicate",
-            )
-
-    def _set(self, name: str, value: object) -> None:
-        object.__setattr__(self, name, value)
-
-    @classmethod
-    def from_config(cls, section: Mapping[str, Any]) -> ReviewSettings:
-        """Settings from the `[review]` table (nested, or flattened as `high_value_limits.EUR`).
-
-        Keys missing from the table keep their defaults; an unknown key or a value of the wrong
-        type is refused with its name, so a typo does not silently switch a rule off. Limits
-        may be integers or strings (`"999.99"`); floats are read through their text so 0.1
-        stays 0.1. Limits named in the file replace those currencies' defaults and leave the
-        other currencies' limits in place, so tuning EUR does not stop checking USD orders.
-        """
-        known = [f.name for f in fields(cls)]
-        defaults = cls()
-        values: dict[str, Any] = {}
-        limits: dict[str, Any] = {}
-        for key, value in section.items():
-            if key.startswith("high_value_limits."):
-                limits[key.partition(".")[2]] = value
-                continue
-            if key not in known:
-                raise ConfigProblem(
-                    f"unknown setting 'review.{key}'",
-                    hint=f"known [review] keys: {', '.join(known)}",
-                )
-            default = getattr(defaults, key)
-            if key == "high_value_limits":
-                if not isinstance(value, Mapping):
-                    raise ConfigProblem("review.high_value_limits must be a table of currencies")
-                limits.update(value)
-            elif isinstance(default, frozenset):
-                if isinstance(value, str) or not isinstance(value, Iterable):
-                    raise ConfigProblem(f"review.{key} must be a list of strings, not {value!r}")
-                items = list(value)
-                if not all(isinstance(v, str) for v in items):
-                    raise ConfigProblem(f"review.{key} must be a list of strings, not {value!r}")
-                values[key] = frozenset(items)
-            elif type(value) is not type(default):
-                kind = "true or false" if isinstance(default, bool) else "a whole number"
-                raise ConfigProblem(f"review.{key} must be {kind}, not {value!r}")
-            else:
-                values[key] = value
-        if limits:
-            values["high_value_limits"] = {**defaults.high_value_limits, **limits}
-        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +253,7 @@ def check_buyer_note(facts: OrderFacts, settings: ReviewSettings) -> Finding | N
     """Hold an order whose buyer wrote something ("gift wrap", "deliver after 6 pm", "wrong
     size, send M"): only a person can tell whether it changes what ships."""
     note = " ".join(facts.buyer_note.split())
-    words = _words(note)
+    words = note_words(note)
     if not words or words in settings.buyer_note_ignore:
         return None
     shown = note if len(note) <= 120 else note[:119] + "…"
@@ -387,12 +263,12 @@ def check_buyer_note(facts: OrderFacts, settings: ReviewSettings) -> Finding | N
 def is_trusted(facts: OrderFacts, e164: str | None, settings: ReviewSettings) -> bool:
     """True for an allow-listed buyer (by email, or by phone as E.164 or as typed): regular
     wholesale buyers order often and big, and holding each of their orders wastes a person."""
-    if settings.trusted_emails and _email(facts.buyer_email) in settings.trusted_emails:
+    if settings.trusted_emails and email_key(facts.buyer_email) in settings.trusted_emails:
         return True
     if not settings.trusted_phones:
         return False
-    dialled = {_dialled(e164 or ""), _dialled(facts.phone)} - {""}
-    return not dialled.isdisjoint(settings.trusted_phones)
+    phones = {dialled(e164 or ""), dialled(facts.phone)} - {""}
+    return not phones.isdisjoint(settings.trusted_phones)
 
 
 def review(
@@ -440,36 +316,3 @@ def _and(items: list[str]) -> str:
 
 def _amount(value: Decimal) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-
-
-def _words(text: str) -> str:
-    """Casefolded words without punctuation, so "N/A." reads as "n/a" does."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join("".join(ch if ch.isalnum() else " " for ch in folded).split())
-
-
-def _email(text: str) -> str:
-    return text.strip().casefold()
-
-
-def _dialled(text: str) -> str:
-    """A phone as the digits dialled, keeping a leading +, so allow-list entries typed with
-    spaces or dashes (`+86 138-0013-8000`) match the E.164 form (`+8613800138000`)."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if not digits:
-        return ""
-    return "+" + digits if text.strip().startswith("+") else digits
-
-
-def _decimal(value: object, key: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ConfigProblem(f'{key} must be an amount such as 1000 or "999.99", not {value!r}')
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ConfigProblem(
-            f'{key} must be an amount such as 1000 or "999.99", not {value!r}'
-        ) from None
-    if not amount.is_finite():
-        raise ConfigProblem(f"{key} must be a finite amount, not {value!r}")
-    return amount
