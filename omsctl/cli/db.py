@@ -65,6 +65,10 @@ def db_backup(
 ) -> None:
     """Write a consistent copy of the live database, even while others write to it.
 
+    A SQLite database is copied with SQLite's online backup into one file that opens as a
+    database. A PostgreSQL database is dumped by pg_dump (custom format, at one snapshot,
+    read back before it is kept); restore it with pg_restore.
+
     Example: [bold]omsctl --quiet db backup /backups/omsctl-$(date +%F).db[/]
     """
     from omsctl.services.database import backup_database

@@ -92,25 +92,29 @@ class BackupResult:
 
 
 def backup_database(env: Env, target: Path, *, force: bool = False) -> BackupResult:
-    """A consistent copy of the live SQLite file through SQLite's online backup.
+    """A consistent copy of the live database: SQLite's online backup, or pg_dump.
 
     A file copy of a database in WAL mode can catch the main file and its -wal at different
-    moments; the backup API copies one snapshot while other processes keep writing. The copy
-    is written under a temporary name beside the target, checked, and only then renamed, so
-    a killed backup never leaves a half file under the name a restore would use.
+    moments; the backup API copies one snapshot while other processes keep writing. A
+    PostgreSQL database is dumped by pg_dump at one snapshot (services/pg_backup.py). The
+    copy is written under a temporary name beside the target, checked, and only then renamed,
+    so a killed backup never leaves a half file under the name a restore would use.
 
     The schema revision is not checked: backing up comes before `omsctl init` upgrades.
     """
     source = env.db_path
-    if source is None:
+    postgresql = source is None and env.url.get_backend_name() == "postgresql"
+    if source is None and not postgresql:
         raise UsageProblem(
-            f"db backup copies SQLite files, not {display_name(env.url)}",
-            hint="back a PostgreSQL database up with pg_dump",
+            f"db backup copies SQLite files and PostgreSQL databases, not {display_name(env.url)}",
+            hint="use the database's own backup tool",
         )
-    if not source.exists():
+    if source is not None and not source.exists():
         raise DatabaseProblem(f"no database at {source}", hint="check --db or OMSCTL_DB")
     target = target.expanduser().resolve()
-    if target == source or target.name in (f"{source.name}-wal", f"{source.name}-shm"):
+    if source is not None and (
+        target == source or target.name in (f"{source.name}-wal", f"{source.name}-shm")
+    ):
         raise UsageProblem("the backup cannot be the database itself", hint="name another file")
     if not target.parent.is_dir():
         raise InputProblem(f"no folder {target.parent}", hint="create it first")
@@ -121,14 +125,19 @@ def backup_database(env: Env, target: Path, *, force: bool = False) -> BackupRes
     fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     try:
-        revision, orders = _online_backup(source, partial)
+        if source is None:
+            from omsctl.services.pg_backup import dump_postgresql
+
+            revision, orders = dump_postgresql(engine_for(env.url), env.url, partial)
+        else:
+            revision, orders = _online_backup(source, partial)
         _fsync(partial)
         os.replace(partial, target)
         _fsync(target.parent)
     finally:
         partial.unlink(missing_ok=True)
     return BackupResult(
-        str(source),
+        display_name(env.url),
         str(target),
         target.stat().st_size,
         revision,

@@ -98,11 +98,11 @@ def test_a_backup_of_no_database_or_into_itself_is_refused(oms, db, tmp_path):
     run = oms("db", "backup", str(db))
     assert (run.exit_code, run.stderr) == (
         2, "error: the backup cannot be the database itself; name another file\n")  # fmt: skip
-    run = oms("--db", "postgresql+psycopg://shop@db.example/oms", "db", "backup", "x.db")
+    run = oms("--db", "mysql+pymysql://shop@db.example/oms", "db", "backup", "x.db")
     assert run.exit_code == 2
     assert run.stderr == (
-        "error: db backup copies SQLite files, not postgresql+psycopg://shop@db.example/oms;"
-        " back a PostgreSQL database up with pg_dump\n"
+        "error: db backup copies SQLite files and PostgreSQL databases, not"
+        " mysql+pymysql://shop@db.example/oms; use the database's own backup tool\n"
     )
 
 

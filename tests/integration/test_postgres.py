@@ -8,10 +8,11 @@ test creates its own database there (the role needs CREATEDB) and drops it after
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from sqlalchemy.engine import URL, make_url
 
 from omsctl.services.context import Env
 from omsctl.services.database import check_database
+from omsctl.services.pg_backup import libpq_uri
 from omsctl.store.db import SCHEMA_REVISION, current_revision, engine_for
 from omsctl.store.migrate import upgrade
 from omsctl.store.tables import metadata
@@ -31,21 +33,33 @@ pytestmark = pytest.mark.skipif(not SERVER, reason="OMSCTL_TEST_PG_URL is not se
 
 
 @pytest.fixture
-def pg(isolated: Path) -> Iterator[URL]:
-    """A new, empty PostgreSQL database for this test, dropped afterwards."""
+def new_pg(isolated: Path) -> Iterator[Callable[[], URL]]:
+    """Makes new, empty PostgreSQL databases for this test, dropped afterwards."""
     server = make_url(SERVER)
-    name = f"omsctl_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name)
-    try:
-        yield url
-    finally:
-        engine_for(url).dispose()
+    made: list[URL] = []
+
+    def make() -> URL:
+        name = f"omsctl_test_{uuid.uuid4().hex[:12]}"
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        made.append(server.set(database=name))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        with admin.connect() as conn:
+            for url in made:
+                engine_for(url).dispose()
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg(new_pg: Callable[[], URL]) -> URL:
+    """A new, empty PostgreSQL database for this test."""
+    return new_pg()
 
 
 def config(folder: Path) -> str:
@@ -156,6 +170,46 @@ def test_a_copy_into_a_postgresql_database_that_holds_data_is_refused(oms, pg, i
     run = oms("--db", str(isolated), "db", "copy", "--to", url)
     assert run.exit_code == 1
     assert "is not empty (" in run.stderr and "copy into a new, empty database" in run.stderr
+
+
+def test_a_backup_of_a_postgresql_database_restores_into_an_equal_one(oms, new_pg, tmp_path):
+    source = new_pg()
+    url = source.render_as_string(hide_password=False)
+    shop(oms, url, tmp_path)
+    target = tmp_path / "backups" / "omsctl.dump"
+    target.parent.mkdir()
+    run = oms("--db", url, "db", "backup", str(target))
+    assert run.exit_code == 0, run.stderr
+    with engine_for(source).connect() as conn:
+        orders = conn.execute(text("SELECT count(*) FROM orders")).scalar_one()
+    assert run.stderr.startswith(
+        f"backed up {source.render_as_string(hide_password=True)} to {target}:"
+        f" {orders} orders, schema {SCHEMA_REVISION}, "
+    )
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in target.parent.iterdir()] == [target.name]  # no partial file left
+
+    restored = new_pg()
+    uri, extra = libpq_uri(restored)
+    subprocess.run(["pg_restore", "--no-owner", f"--dbname={uri}", str(target)],
+                   check=True, env={**os.environ, **extra})  # fmt: skip
+    for table in metadata.sorted_tables:
+        query = select(table).order_by(*table.primary_key.columns)
+        with engine_for(source).connect() as a, engine_for(restored).connect() as b:
+            assert list(b.execute(query)) == list(a.execute(query)), table.name
+    check = oms("--db", restored.render_as_string(hide_password=False), "db", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+
+
+def test_a_postgresql_backup_without_pg_dump_says_what_to_install(oms, pg, tmp_path, monkeypatch):
+    url = pg.render_as_string(hide_password=False)
+    assert oms("--db", url, "init").exit_code == 0
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    run = oms("--db", url, "db", "backup", str(tmp_path / "omsctl.dump"))
+    assert (run.exit_code, run.stderr) == (1,
+        "error: db backup of a PostgreSQL database runs pg_dump, which is not on PATH;"
+        " install PostgreSQL's client tools (Debian: apt install postgresql-client)\n")  # fmt: skip
+    assert list(tmp_path.glob("*omsctl.dump*")) == []
 
 
 #: Approves the orders named on its command line, one transaction each.
