@@ -32,6 +32,7 @@ from omsctl.cli import (
     warehouses,
     waves,
 )
+from omsctl.cli.help_text import reflow_tree
 from omsctl.cli.state import CliState
 from omsctl.domain.errors import EXIT_ERROR, EXIT_USAGE, OmsError
 
@@ -49,6 +50,7 @@ class OmsGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        reflow_tree(self)
         code = _run_translated(
             lambda: super(OmsGroup, self).main(
                 args=args,

@@ -164,6 +164,39 @@ def test_every_command_has_help_with_an_example(oms):
         assert oms(*path, "--help").exit_code == 0
 
 
+def test_help_paragraphs_fill_an_80_column_terminal_and_examples_keep_their_line(oms, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = [line.strip() for line in oms("db", "purge-personal", "--help").stdout.splitlines()]
+    start = next(n for n, line in enumerate(lines) if line.startswith("Completed, cancelled"))
+    # One paragraph wrapped by the terminal: every line but its last is filled, no stubs.
+    assert lines[start : start + 3] == [
+        "Completed, cancelled, returned and merged orders whose last history entry is",
+        "older than DAYS; country, province, city and a postal-code prefix are kept",
+        "(docs/operations.md).",
+    ]
+    assert lines[start + 3] == "Example: omsctl --quiet db purge-personal --older-than 730"
+
+
+def test_reflow_joins_lines_within_a_paragraph_only():
+    from omsctl.cli.help_text import reflow
+
+    text = """First line.
+
+    A paragraph written
+    on three lines
+    Example: [bold]omsctl x[/]
+    [bold]omsctl y[/]
+
+    \b
+    kept
+    as is
+    """
+    assert reflow(text) == (
+        "First line.\n\nA paragraph written on three lines\nExample: [bold]omsctl x[/]\n"
+        "[bold]omsctl y[/]\n\n\b\nkept\nas is"
+    )
+
+
 def test_mask_hides_phone_and_street_in_what_leaves_the_shop(oms, env):
     add_order(env, "#7")
     from omsctl.services.order_edits import edit_order
