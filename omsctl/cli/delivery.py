@@ -122,7 +122,7 @@ def track_overdue(
 ) -> None:
     """Shipped parcels with no carrier event for longer than promised plus the margin.
 
-    Promised days come from [tracking.promised_days] ("CARRIER SERVICE", then "CARRIER",
+    Promised days come from \\[tracking.promised_days] ("CARRIER SERVICE", then "CARRIER",
     else 7) and the margin from tracking.overdue_margin_days.
 
     Example: [bold]omsctl track overdue --flag[/]   (nightly, after `track events`)

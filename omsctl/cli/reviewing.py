@@ -27,7 +27,7 @@ def review(
         bool,
         typer.Option(
             "--expire-unpaid",
-            help="First cancel orders unpaid past [review] unpaid_timeout_hours (safe from cron).",
+            help="First cancel orders unpaid past \\[review] unpaid_timeout_hours (safe from cron).",
         ),
     ] = False,
     json: output.JsonOpt = False,
@@ -35,7 +35,7 @@ def review(
     """Run the review rules over new and held orders: approve and reserve the clean ones,
     hold the rest with one reason each; re-check held orders whose cause may have gone.
 
-    Rules and their limits are in omsctl.toml's [review] (`omsctl config show`).
+    Rules and their limits are in omsctl.toml's \\[review] (`omsctl config show`).
 
     Example: [bold]omsctl review --dry-run[/] , then [bold]omsctl holds list[/]
     """

@@ -177,6 +177,30 @@ def test_help_paragraphs_fill_an_80_column_terminal_and_examples_keep_their_line
     assert lines[start + 3] == "Example: omsctl --quiet db purge-personal --older-than 730"
 
 
+def test_no_help_text_loses_a_bracketed_word_to_rich_markup():
+    # Rich reads "[review]" as a style tag and prints nothing; such text must be "\\[review]".
+    import re
+
+    from rich.text import Text
+    from typer.main import get_command
+
+    from omsctl.cli.app import app
+
+    def texts(command, path):
+        yield path, command.help or ""
+        for param in getattr(command, "params", []):
+            yield f"{path} {param.name}", getattr(param, "help", None) or ""
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from texts(sub, f"{path} {name}")
+
+    lost = []
+    for where, text in texts(get_command(app), "omsctl"):
+        words = re.findall(r"[\w.]+", re.sub(r"\[/?(bold|dim|italic)?\]", "", text))
+        shown = Text.from_markup(text).plain
+        lost += [(where, w) for w in set(words) if w not in shown]
+    assert lost == []
+
+
 def test_reflow_joins_lines_within_a_paragraph_only():
     from omsctl.cli.help_text import reflow
 
