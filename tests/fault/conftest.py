@@ -52,7 +52,7 @@ service = "EXPRESS"
 """
 
 
-def omsctl(db: Path, *args: str) -> list[str]:
+def omsctl(db: Path | str, *args: str) -> list[str]:
     return [sys.executable, "-m", "omsctl", "--db", str(db), *args]
 
 
@@ -147,8 +147,11 @@ def benchmark_export(path: Path, lines: int) -> tuple[int, int]:
     return module.generate(path, lines)  # type: ignore[no-any-return]
 
 
-def set_up_shop(db: Path, folder: Path, stock: dict[str, int], *, waybills: int) -> None:
-    """Initialised database, settings, products, two Berlin bins per SKU and a DHL pool."""
+def set_up_shop(db: Path | str, folder: Path, stock: dict[str, int], *, waybills: int) -> None:
+    """Initialised database, settings, products, two Berlin bins per SKU and a DHL pool.
+
+    The settings go into `folder`: beside a SQLite file, or the folder commands run in for a
+    database named by URL."""
     from omsctl.services.catalog import import_products
     from omsctl.services.context import Env
     from omsctl.services.stocking import import_stock
@@ -156,7 +159,7 @@ def set_up_shop(db: Path, folder: Path, stock: dict[str, int], *, waybills: int)
     from omsctl.services.waybills import load_numbers
     from omsctl.store.migrate import upgrade
 
-    (db.parent / "omsctl.toml").write_text(SETTINGS, encoding="utf-8")
+    (folder / "omsctl.toml").write_text(SETTINGS, encoding="utf-8")
     env = Env(db=str(db), actor="setup")
     upgrade(env.url)
     import_products(env, SAMPLES / "products.csv")
@@ -229,15 +232,21 @@ def checkpointed(db: Path) -> None:
         conn.close()
 
 
-def count(db: Path, query: str) -> int:
-    conn = sqlite3.connect(db, timeout=60)
+def count(db: Path | str, query: str) -> int:
+    """One number from the database, on either backend."""
+    from sqlalchemy import create_engine, text
+
+    from omsctl.store.db import database_url
+
+    engine = create_engine(database_url(str(db)))
     try:
-        return int(conn.execute(query).fetchone()[0])
+        with engine.connect() as conn:
+            return int(conn.execute(text(query)).scalar_one())
     finally:
-        conn.close()
+        engine.dispose()
 
 
-def check(db: Path) -> list[str]:
+def check(db: Path | str) -> list[str]:
     """`omsctl db check`'s problems, as the lines it prints (empty when all is well)."""
     from omsctl.services.context import Env
     from omsctl.services.database import check_database
