@@ -111,7 +111,7 @@ class PostgreSQLBackend:
         self.session.dispose()
         with self.admin.connect() as conn:
             for name in self.created:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                drop_database(conn, name)
         self.admin.dispose()
 
 
@@ -126,6 +126,17 @@ def _disconnect_others(conn: object, database: str) -> None:
         ),
         {"name": database},
     )
+
+
+def drop_database(conn: object, name: str) -> None:
+    """Drop a test database once this run's own connections to it are ended.
+
+    Not `WITH (FORCE)`: that refuses to drop a database an autovacuum worker is in (it has no
+    role ours may signal), which happens after a test wrote a lot. A plain DROP asks the
+    worker to stop and waits for it.
+    """
+    _disconnect_others(conn, name)
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))  # type: ignore[attr-defined]
 
 
 def dispose(db: str) -> None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from oms_backends import drop_database
 from oms_testing import SAMPLES
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import URL, make_url
@@ -52,7 +53,7 @@ def new_pg(isolated: Path) -> Iterator[Callable[[], URL]]:
         with admin.connect() as conn:
             for url in made:
                 engine_for(url).dispose()
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+                drop_database(conn, str(url.database))
         admin.dispose()
 
 
