@@ -27,7 +27,7 @@ def review(
         bool,
         typer.Option(
             "--expire-unpaid",
-            help="First cancel orders unpaid past \\[review] unpaid_timeout_hours (safe from cron).",
+            help="First cancel orders unpaid past \\[review] unpaid_timeout_hours (cron-safe).",
         ),
     ] = False,
     json: output.JsonOpt = False,
