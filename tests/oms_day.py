@@ -12,18 +12,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from oms_backends import dispose
+from oms_backends import Backend, dispose
 from oms_testing import SAMPLES
 from sqlalchemy import create_engine, text
 
 
-def build_day(backend: object, folder: Path) -> str:
+def build_day(backend: Backend, folder: Path) -> str:
     """A database after a day's work: new, held, approved, cancelled, picking, shipped."""
     from typer.testing import CliRunner
 
     from omsctl.cli.app import app
 
-    db: str = backend.new_database(folder)  # type: ignore[attr-defined]
+    db: str = backend.new_database(folder)
     config = folder / "omsctl.toml"
     config.write_text((SAMPLES / "omsctl.toml").read_text(encoding="utf-8"), encoding="utf-8")
     runner = CliRunner()
@@ -69,11 +69,11 @@ def build_day(backend: object, folder: Path) -> str:
     return db
 
 
-def day_copy(backend: object, day: str, folder: Path) -> Path | str:
+def day_copy(backend: Backend, day: str, folder: Path) -> Path | str:
     """This test's own copy of the day: a `Path` on SQLite (tests open the file), else a URL."""
     dispose(day)  # PostgreSQL copies a template only while nothing is connected to it
-    db: str = backend.copy(day, folder)  # type: ignore[attr-defined]
-    return Path(db) if backend.name == "sqlite" else db  # type: ignore[attr-defined]
+    db: str = backend.copy(day, folder)
+    return Path(db) if backend.name == "sqlite" else db
 
 
 def sql(db: Path | str, *statements: str) -> list[tuple]:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from oms_backends import Backend
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_data"
 
@@ -88,21 +90,21 @@ def stock_up(
     import_stock(env, stock, add=True)  # type: ignore[arg-type]
 
 
-def stocked_database(backend: object, folder: Path, units: dict[str, int], now: datetime) -> str:
+def stocked_database(backend: Backend, folder: Path, units: dict[str, int], now: datetime) -> str:
     """A migrated database with products and stock, built once for a module: each test then
     takes a copy (`own_copy`), which beats migrating and stocking for every test."""
     from omsctl.services.context import Env
     from omsctl.store.migrate import upgrade
 
-    template = Env(db=backend.new_database(folder), actor="tester", now=lambda: now)  # type: ignore[attr-defined]
+    template = Env(db=backend.new_database(folder), actor="tester", now=lambda: now)
     upgrade(template.url)
     stock_up(template, folder, units)
     template.engine.dispose()
     return template.db
 
 
-def own_copy(backend: object, source: str, folder: Path, now: datetime) -> object:
+def own_copy(backend: Backend, source: str, folder: Path, now: datetime) -> object:
     """This test's copy of a database built once, named by OMSCTL_DB (set it from `.db`)."""
     from omsctl.services.context import Env
 
-    return Env(db=backend.copy(source, folder), actor="tester", now=lambda: now)  # type: ignore[attr-defined]
+    return Env(db=backend.copy(source, folder), actor="tester", now=lambda: now)
