@@ -281,7 +281,9 @@ def _detail_tables(report: KpiReport) -> list[tuple[str, list[str], list[list[st
         (
             "Order value imported",
             ["currency", "value"],
-            [[c, f"{v:,}"] for c, v in b["order_value_by_currency"].items()],
+            # Exports without a currency column (WooCommerce's default columns, Amazon's
+            # unshipped-orders report) leave it empty: say so rather than print a blank.
+            [[c or "(not in export)", f"{v:,}"] for c, v in b["order_value_by_currency"].items()],
         )
     )
     reasons = sorted(set(b["hold_rate_by_reason"]) | set(b["hold_sla_met_rate_by_reason"]))

@@ -147,6 +147,19 @@ def test_json_has_stable_keys_and_the_numbers_of_the_window(report, shop):
     assert data["periods"][0]["metrics"]["orders_imported"] == 2
 
 
+def test_value_from_exports_without_a_currency_is_named_not_left_blank(report, shop):
+    with shop.uow() as uow:
+        order_id = add(uow.session, "#2001", datetime(2026, 11, 17, 9, tzinfo=UTC), channel="woo")
+        uow.session.get(Order, order_id).currency = ""
+        uow.commit()
+    run = report(*WINDOW)
+    rows = [line.split() for line in run.stdout.splitlines()]
+    assert ["(not", "in", "export)", "25.00"] in rows
+    assert ["EUR", "75.00"] in rows
+    assert json.loads(report(*WINDOW, "--json").stdout)["breakdowns"]["order_value_by_currency"] == {
+        "EUR": "75.00", "": "25.00"}  # fmt: skip
+
+
 def test_csv_is_one_row_per_period_per_metric_and_appends_without_a_header(report, shop):
     run = report(*WINDOW, "--csv")
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
