@@ -119,12 +119,15 @@ def references_resolve(conn: Connection) -> Iterator[Problem]:
     for table in metadata.sorted_tables:
         (key,) = table.primary_key.columns
         for constraint in table.foreign_key_constraints:
-            pairs = [(element.parent, element.column) for element in constraint.elements]
+            # An alias, so a key into the same table (orders.merged_into_id) is looked up in
+            # another copy of it rather than correlated with the row itself.
             parent = constraint.referred_table
+            target = parent.alias("target")
+            pairs = [(e.parent, target.c[e.column.name]) for e in constraint.elements]
             orphans = (
                 select(key)
                 .where(*(child.is_not(None) for child, _ in pairs))
-                .where(~exists().where(*(target == child for child, target in pairs)))
+                .where(~exists().where(*(found == child for child, found in pairs)))
                 .order_by(key)
             )
             for (row,) in conn.execute(orphans):

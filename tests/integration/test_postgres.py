@@ -173,6 +173,26 @@ def test_a_copy_into_a_postgresql_database_that_holds_data_is_refused(oms, pg, i
     assert "is not empty (" in run.stderr and "copy into a new, empty database" in run.stderr
 
 
+def test_db_check_finds_keys_that_point_nowhere_also_within_one_table(pg):
+    from oms_testing import add_order
+
+    from omsctl.store.checks import references_resolve
+
+    upgrade(pg)
+    env = Env(db=pg.render_as_string(hide_password=False), actor="tester")
+    first, second = add_order(env, "#1"), add_order(env, "#2")
+    engine = engine_for(pg)
+    with engine.begin() as conn:  # a merge's link to an order that exists is fine
+        conn.execute(text(f"UPDATE orders SET merged_into_id = {second} WHERE id = {first}"))
+        assert list(references_resolve(conn)) == []
+    with engine.begin() as conn:  # as after a restore with triggers off
+        conn.execute(text("ALTER TABLE orders DROP CONSTRAINT fk_orders_merged_into_id_orders"))
+        conn.execute(text(f"UPDATE orders SET merged_into_id = 424242 WHERE id = {first}"))
+        assert [p.message for p in references_resolve(conn)] == [
+            f"orders row {first} points at a missing orders"
+        ]
+
+
 def test_a_backup_of_a_postgresql_database_restores_into_an_equal_one(oms, new_pg, tmp_path):
     source = new_pg()
     url = source.render_as_string(hide_password=False)
