@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -69,8 +70,15 @@ class PostgreSQLBackend:
         self.server = make_url(server)
         self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
-        self.session_db = self._create()
-        self.session = create_engine(self._url(self.session_db), isolation_level="AUTOCOMMIT")
+
+    @cached_property
+    def session_db(self) -> str:
+        """The database `empty` hands out, made on first use."""
+        return self._create()
+
+    @cached_property
+    def session(self) -> Engine:
+        return create_engine(self._url(self.session_db), isolation_level="AUTOCOMMIT")
 
     def _url(self, name: str) -> URL:
         return self.server.set(database=name)
@@ -105,12 +113,12 @@ class PostgreSQLBackend:
         return self._render(name)
 
     def close(self) -> None:
-        from omsctl.store.db import engine_for
-
-        engine_for.cache_clear()
-        self.session.dispose()
+        """Drop every database this backend made (omsctl's pooled connections to them too)."""
+        if "session" in self.__dict__:
+            self.session.dispose()
         with self.admin.connect() as conn:
             for name in self.created:
+                dispose(self._render(name))
                 drop_database(conn, name)
         self.admin.dispose()
 

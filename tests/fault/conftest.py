@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from oms_day import one
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "sample_data"
@@ -234,16 +235,8 @@ def checkpointed(db: Path) -> None:
 
 def count(db: Path | str, query: str) -> int:
     """One number from the database, on either backend."""
-    from sqlalchemy import create_engine, text
-
-    from omsctl.store.db import database_url
-
-    engine = create_engine(database_url(str(db)))
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(text(query)).scalar_one())
-    finally:
-        engine.dispose()
+    (value,) = one(db, query)
+    return int(value)
 
 
 def check(db: Path | str) -> list[str]:

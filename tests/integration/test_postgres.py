@@ -11,15 +11,14 @@ import os
 import stat
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from oms_backends import drop_database
+from oms_backends import PostgreSQLBackend
 from oms_testing import SAMPLES
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import URL, make_url
 
 from omsctl.services.context import Env
@@ -36,25 +35,11 @@ pytestmark = pytest.mark.skipif(not SERVER, reason="OMSCTL_TEST_PG_URL is not se
 @pytest.fixture
 def new_pg(isolated: Path) -> Iterator[Callable[[], URL]]:
     """Makes new, empty PostgreSQL databases for this test, dropped afterwards."""
-    server = make_url(SERVER)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    made: list[URL] = []
-
-    def make() -> URL:
-        name = f"omsctl_test_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        made.append(server.set(database=name))
-        return made[-1]
-
+    server = PostgreSQLBackend(SERVER)
     try:
-        yield make
+        yield lambda: make_url(server.new_database(isolated.parent))
     finally:
-        with admin.connect() as conn:
-            for url in made:
-                engine_for(url).dispose()
-                drop_database(conn, str(url.database))
-        admin.dispose()
+        server.close()
 
 
 @pytest.fixture
