@@ -42,6 +42,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bench_stock import insert_received_stock
 from sqlalchemy import insert
 
 from omsctl.domain import allocation
@@ -165,32 +166,7 @@ def load_database(
                 for b in bins
             ],
         )
-        stocked = [b for b in bins if b.on_hand]
-        conn.execute(
-            insert(tables.StockLevel.__table__),  # type: ignore[attr-defined]
-            [
-                {"sku": b.sku, "location_id": b.location_id, "on_hand": b.on_hand, "reserved": 0}
-                for b in stocked
-            ],
-        )
-        conn.execute(
-            insert(tables.StockMovement.__table__),  # type: ignore[attr-defined]
-            [
-                {
-                    "at": at,
-                    "actor": "bench",
-                    "sku": b.sku,
-                    "location_id": b.location_id,
-                    "kind": "receive",
-                    "delta_on_hand": b.on_hand,
-                    "delta_reserved": 0,
-                    "on_hand_after": b.on_hand,
-                    "reserved_after": 0,
-                    "reason": "received",
-                }
-                for b in stocked
-            ],
-        )
+        insert_received_stock(conn, bins, at)
         for start in range(0, len(orders), INSERT_CHUNK):
             chunk = orders[start : start + INSERT_CHUNK]
             order_rows, line_rows = [], []

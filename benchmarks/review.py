@@ -48,6 +48,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bench_stock import insert_received_stock
 from sqlalchemy import func, insert, select
 
 from omsctl.domain.review import OrderFacts, ReviewSettings, address_fingerprint, review
@@ -444,31 +445,7 @@ def load_database(
                 for b in bins
             ],
         )
-        conn.execute(
-            insert(tables.StockLevel.__table__),  # type: ignore[attr-defined]
-            [
-                {"sku": b.sku, "location_id": b.location_id, "on_hand": b.on_hand, "reserved": 0}
-                for b in bins
-            ],
-        )
-        conn.execute(
-            insert(tables.StockMovement.__table__),  # type: ignore[attr-defined]
-            [
-                {
-                    "at": at,
-                    "actor": "bench",
-                    "sku": b.sku,
-                    "location_id": b.location_id,
-                    "kind": "receive",
-                    "delta_on_hand": b.on_hand,
-                    "delta_reserved": 0,
-                    "on_hand_after": b.on_hand,
-                    "reserved_after": 0,
-                    "reason": "received",
-                }
-                for b in bins
-            ],
-        )
+        insert_received_stock(conn, bins, at)
         for start in range(0, len(orders), INSERT_CHUNK):
             chunk = orders[start : start + INSERT_CHUNK]
             conn.execute(
